@@ -1,0 +1,317 @@
+package blueprint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Blueprint is one identity provider mounted on a Gin router: its two routes,
+// its hooks, its token storage and the authenticated client it hands out.
+// Create it with NewOAuth2 or NewOAuth1 (or a provider package), register
+// hooks, then Mount it; a Blueprint is safe for concurrent use once serving.
+// The registration methods (SetStorage, OnLogin, ...) are not: call them
+// before serving.
+type Blueprint struct {
+	name  string
+	proto protocol
+	set   settings
+
+	storage     Storage
+	getter      func(c *gin.Context) (*Token, error)
+	setter      func(c *gin.Context, tok *Token) error
+	deleter     func(c *gin.Context) error
+	beforeLogin []func(c *gin.Context)
+	onLogin     []func(c *gin.Context, tok *Token) error
+	onError     func(c *gin.Context, err error)
+	identity    func(c *gin.Context, cl *Client) (*Identity, error)
+
+	loginPath, callbackPath string // set by Mount
+	refresh                 refresher
+	ctxKey                  requestKey
+}
+
+// settings are the normalised, protocol-independent parts of a config,
+// computed once at construction.
+type settings struct {
+	redirectURL, redirectTo string
+	apiBase                 *url.URL
+	origins                 map[string]bool // where the token may go: "scheme://host[:port]"
+	api                     *http.Client    // API calls, with the redirect guard
+	provider                *http.Client    // token, request-token and revocation calls
+	timeout, leeway         time.Duration
+	loginTTL                time.Duration
+	maxPending              int
+	sessionName             string
+	logger                  *slog.Logger
+	configErr               error
+}
+
+// protocol is what differs between OAuth 2.0 and OAuth 1.0a; the rest of the
+// flow (transactions, hooks, storage, refresh coordination, the client) is
+// shared.
+type protocol interface {
+	// begin fills tx for a new login and returns the provider URL to send
+	// the browser to.
+	begin(c *gin.Context, tx *transaction) (string, error)
+	// callbackState returns the value that finds the login's transaction.
+	callbackState(c *gin.Context) string
+	// complete checks the callback against tx and obtains the token.
+	complete(c *gin.Context, tx *transaction) (*Token, error)
+	// refresh obtains a new token; nil, nil when the protocol cannot.
+	refresh(ctx context.Context, tok *Token) (*Token, error)
+	// sign adds the token to an outgoing API request.
+	sign(req *http.Request, tok *Token) error
+	// revoke revokes the token at the provider; nil when it cannot.
+	revoke(ctx context.Context, tok *Token) error
+	// validate reports a configuration error.
+	validate() error
+}
+
+// requestKey is the blueprint's key for its per-request memo in gin.Context.
+type requestKey struct{ b *Blueprint }
+
+// requestState is what a blueprint remembers for the length of one request.
+type requestState struct {
+	loaded   bool
+	tok      *Token
+	err      error
+	client   *Client
+	identity *Identity
+}
+
+func newBlueprint(name string, s settings, p protocol) *Blueprint {
+	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
+	b.ctxKey = requestKey{b}
+	b.refresh.init(DefaultRecentRefreshTTL)
+	return b
+}
+
+// commonSettings normalises the fields OAuth 2.0 and 1.0a configs share.
+func commonSettings(apiBase, redirectURL, redirectTo string, allowed []string, hc *http.Client) settings {
+	s := settings{
+		redirectURL: redirectURL, redirectTo: redirectTo,
+		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
+		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
+	}
+	if s.redirectTo == "" {
+		s.redirectTo = "/"
+	}
+	if apiBase != "" {
+		u, err := url.Parse(apiBase)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			s.configErr = fmt.Errorf("%w: APIBaseURL %q is not an absolute URL", ErrConfig, apiBase)
+		} else {
+			s.apiBase = u
+			s.origins[origin(u)] = true
+		}
+	}
+	for _, a := range allowed {
+		u, err := url.Parse(a)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			s.configErr = fmt.Errorf("%w: allowed host %q is not an absolute URL", ErrConfig, a)
+			continue
+		}
+		s.origins[origin(u)] = true
+	}
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	api := *hc
+	guard := api.CheckRedirect
+	api.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if !s.origins[origin(req.URL)] {
+			return fmt.Errorf("%w: redirect to %s", ErrForeignHost, req.URL.Host)
+		}
+		if guard != nil {
+			return guard(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("gindance: stopped after 10 redirects")
+		}
+		return nil
+	}
+	s.api = &api
+	s.provider = hc
+	return s
+}
+
+// origin is the scheme, host and port of u, as compared for the host guard.
+func origin(u *url.URL) string {
+	host := strings.ToLower(u.Hostname())
+	port := u.Port()
+	scheme := strings.ToLower(u.Scheme)
+	if port == "" || (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		return scheme + "://" + host
+	}
+	return scheme + "://" + host + ":" + port
+}
+
+// Name returns the blueprint's name: the path segment it is mounted under and
+// the key its tokens are stored by.
+func (b *Blueprint) Name() string { return b.name }
+
+// Validate reports a configuration error (a missing client ID, endpoint or
+// an unparsable URL); Mount panics with it.
+func (b *Blueprint) Validate() error {
+	if b.set.configErr != nil {
+		return b.set.configErr
+	}
+	return b.proto.validate()
+}
+
+// Mount serves the blueprint's routes on r: GET /<name> starts a login and
+// GET /<name>/authorized is the provider's callback. It panics when the
+// configuration is invalid (see Validate), as Gin does for bad routes, so that
+// a misconfigured app stops at start-up rather than at a user's login.
+func (b *Blueprint) Mount(r gin.IRoutes) {
+	if err := b.Validate(); err != nil {
+		panic(fmt.Sprintf("gindance: cannot mount %q: %v", b.name, err))
+	}
+	base := "/"
+	if g, ok := r.(interface{ BasePath() string }); ok {
+		base = g.BasePath()
+	}
+	b.loginPath = strings.TrimSuffix(base, "/") + "/" + b.name
+	b.callbackPath = b.loginPath + "/authorized"
+	r.GET("/"+b.name, b.handleLogin)
+	r.GET("/"+b.name+"/authorized", b.handleCallback)
+}
+
+// LoginURL returns the path that starts a login (after Mount), e.g.
+// "/login/github".
+func (b *Blueprint) LoginURL() string { return b.loginPath }
+
+// state returns the per-request memo, creating it.
+func (b *Blueprint) state(c *gin.Context) *requestState {
+	if v, ok := c.Get(b.ctxKey); ok {
+		return v.(*requestState)
+	}
+	st := &requestState{}
+	c.Set(b.ctxKey, st)
+	return st
+}
+
+// SetStorage replaces where tokens are kept (the session by default).
+func (b *Blueprint) SetStorage(s Storage) { b.storage = s }
+
+// Storage returns where tokens are kept.
+func (b *Blueprint) Storage() Storage { return b.storage }
+
+// TokenGetter replaces the storage's Get for this blueprint.
+func (b *Blueprint) TokenGetter(fn func(c *gin.Context) (*Token, error)) { b.getter = fn }
+
+// TokenSetter replaces the storage's Set for this blueprint.
+func (b *Blueprint) TokenSetter(fn func(c *gin.Context, tok *Token) error) { b.setter = fn }
+
+// TokenDeleter replaces the storage's Delete for this blueprint.
+func (b *Blueprint) TokenDeleter(fn func(c *gin.Context) error) { b.deleter = fn }
+
+// BeforeLogin registers a hook that runs when a login starts, before the
+// redirect to the provider. A hook that aborts the request or writes a
+// response stops the login.
+func (b *Blueprint) BeforeLogin(fn func(c *gin.Context)) { b.beforeLogin = append(b.beforeLogin, fn) }
+
+// OnLogin registers a hook that runs after the provider granted a token and
+// before it is stored: find or create the app's user here. Returning
+// ErrSkipStore finishes the login without storing the token; any other error
+// ends it through OnError with nothing stored. A hook may write its own
+// response (a redirect to a sign-up page, say); the blueprint then does not
+// redirect. Hooks run in the order registered.
+func (b *Blueprint) OnLogin(fn func(c *gin.Context, tok *Token) error) {
+	b.onLogin = append(b.onLogin, fn)
+}
+
+// OnError replaces the handler every failed login, callback and refresh in
+// Require ends in. The default is DefaultErrorHandler.
+func (b *Blueprint) OnError(fn func(c *gin.Context, err error)) { b.onError = fn }
+
+// getToken loads the stored token through the getter or the storage.
+func (b *Blueprint) getToken(c *gin.Context) (*Token, error) {
+	if b.getter != nil {
+		return b.getter(c)
+	}
+	return b.storage.Get(c, b.name)
+}
+
+// setToken stores the token through the setter or the storage and makes it
+// the request's token.
+func (b *Blueprint) setToken(c *gin.Context, tok *Token) error {
+	var err error
+	if b.setter != nil {
+		err = b.setter(c, tok)
+	} else {
+		err = b.storage.Set(c, b.name, tok)
+	}
+	if err != nil {
+		return err
+	}
+	st := b.state(c)
+	st.loaded, st.tok, st.err = true, tok, nil
+	return nil
+}
+
+// deleteToken forgets the token through the deleter or the storage.
+func (b *Blueprint) deleteToken(c *gin.Context) error {
+	var err error
+	if b.deleter != nil {
+		err = b.deleter(c)
+	} else {
+		err = b.storage.Delete(c, b.name)
+	}
+	if err != nil {
+		return err
+	}
+	st := b.state(c)
+	st.loaded, st.tok, st.err, st.identity = true, nil, nil, nil
+	return nil
+}
+
+// Token returns the logged-in user's token, refreshed first when it expires
+// within the refresh leeway. It returns nil, nil when the user is not logged
+// in, and an error wrapping ErrNotAuthorized when the token expired and cannot
+// be refreshed. The result is remembered for the rest of the request.
+func (b *Blueprint) Token(c *gin.Context) (*Token, error) {
+	st := b.state(c)
+	if st.loaded {
+		return st.tok, st.err
+	}
+	tok, err := b.getToken(c)
+	if err == nil && tok != nil && tok.Expired(time.Now(), b.set.leeway) {
+		tok, err = b.refreshToken(c, tok)
+	}
+	st.loaded, st.tok, st.err = true, tok, err
+	return tok, err
+}
+
+// Authorized reports whether the request has a usable token.
+func (b *Blueprint) Authorized(c *gin.Context) bool {
+	tok, err := b.Token(c)
+	return err == nil && tok != nil
+}
+
+// Logout forgets the user's token and, where the provider has a revocation
+// endpoint, revokes it there. The token is forgotten even when revocation
+// fails; the returned error then wraps ErrRevoke.
+func (b *Blueprint) Logout(c *gin.Context) error {
+	tok, _ := b.getToken(c)
+	if err := b.deleteToken(c); err != nil {
+		return err
+	}
+	if tok == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
+	defer cancel()
+	if err := b.proto.revoke(ctx, tok); err != nil {
+		return fmt.Errorf("%w: %w", ErrRevoke, err)
+	}
+	return nil
+}

@@ -1,0 +1,75 @@
+package blueprint
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// handleCallback serves GET /<name>/authorized: it takes the login's
+// transaction out of the session (single use), lets the protocol check the
+// response and obtain the token, runs the OnLogin hooks, stores the token and
+// redirects to the next path. Every failure ends in OnError with nothing
+// stored.
+func (b *Blueprint) handleCallback(c *gin.Context) {
+	noStore(c)
+	tx, err := b.takeTx(c, b.proto.callbackState(c))
+	if err != nil {
+		b.fail(c, err)
+		return
+	}
+	tok, err := b.proto.complete(c, &tx)
+	if err != nil {
+		b.fail(c, err)
+		return
+	}
+	store, held, err := b.runOnLogin(c, tok)
+	if err != nil {
+		b.fail(c, err)
+		return
+	}
+	if store {
+		if err := b.setToken(c, tok); err != nil {
+			b.fail(c, err)
+			return
+		}
+	} else {
+		st := b.state(c)
+		st.loaded, st.tok, st.err = true, tok, nil
+	}
+	if held.Written() {
+		held.release()
+		return
+	}
+	if c.IsAborted() {
+		return
+	}
+	next := tx.Next
+	if next == "" {
+		next = b.set.redirectTo
+	}
+	c.Redirect(http.StatusFound, next)
+}
+
+// runOnLogin runs the OnLogin hooks with their output held back (see
+// heldWriter). store is false when a hook returned ErrSkipStore. On error the
+// held output is discarded and the real writer restored.
+func (b *Blueprint) runOnLogin(c *gin.Context, tok *Token) (store bool, held *heldWriter, err error) {
+	real := c.Writer
+	held = &heldWriter{ResponseWriter: real}
+	c.Writer = held
+	defer func() { c.Writer = real }()
+	store = true
+	for _, fn := range b.onLogin {
+		if err := fn(c, tok); errors.Is(err, ErrSkipStore) {
+			store = false
+		} else if err != nil {
+			return false, held, err
+		}
+		if held.Written() {
+			break
+		}
+	}
+	return store, held, nil
+}

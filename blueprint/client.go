@@ -1,0 +1,141 @@
+package blueprint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// maxJSONBody bounds what GetJSON decodes; apiErrorExcerpt bounds the body
+// kept in an *APIError.
+const (
+	maxJSONBody     = 10 << 20
+	apiErrorExcerpt = 512
+)
+
+// Client calls the provider's API on behalf of the logged-in user of one
+// request. It loads the token through the blueprint's getter (refreshing it
+// when it is about to expire), signs each request, resolves relative paths
+// against APIBaseURL, and refuses to send the token anywhere but the API's
+// origin (and AllowedHosts), redirects included.
+type Client struct {
+	b *Blueprint
+	c *gin.Context
+}
+
+// Client returns the API client for the request's user. It is created once
+// per request; calling it again returns the same client.
+func (b *Blueprint) Client(c *gin.Context) *Client {
+	st := b.state(c)
+	if st.client == nil {
+		st.client = &Client{b: b, c: c}
+	}
+	return st.client
+}
+
+// Do sends req with the user's token. A relative req.URL resolves against
+// APIBaseURL. It fails with ErrNotAuthorized when there is no usable token
+// and with ErrForeignHost when the URL is not the API's origin; in both cases
+// nothing is sent. req is not modified.
+func (cl *Client) Do(req *http.Request) (*http.Response, error) {
+	u, err := cl.resolve(req.URL)
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(req.Context())
+	r.URL, r.Host = u, ""
+	return cl.send(r)
+}
+
+// Get sends a GET for path (relative to APIBaseURL, or an absolute URL on
+// the API's origin) in the request's context.
+func (cl *Client) Get(path string) (*http.Response, error) {
+	return cl.newRequest(http.MethodGet, path, "", nil)
+}
+
+// Post sends a POST of body with the given content type.
+func (cl *Client) Post(path, contentType string, body io.Reader) (*http.Response, error) {
+	return cl.newRequest(http.MethodPost, path, contentType, body)
+}
+
+// GetJSON GETs path and decodes the JSON answer into v. A non-2xx answer is
+// an *APIError with the status and the first 512 bytes of the body.
+func (cl *Client) GetJSON(path string, v any) error {
+	resp, err := cl.newRequestAccept(http.MethodGet, path, "", nil, "application/json")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, apiErrorExcerpt))
+		u := *resp.Request.URL
+		u.RawQuery, u.Fragment = "", ""
+		return &APIError{StatusCode: resp.StatusCode, Status: resp.Status, URL: u.String(), Body: excerpt(string(b), apiErrorExcerpt)}
+	}
+	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJSONBody)).Decode(v); err != nil {
+		return fmt.Errorf("gindance: decoding %s answer: %w", resp.Request.URL.Path, err)
+	}
+	return nil
+}
+
+func (cl *Client) newRequest(method, path, contentType string, body io.Reader) (*http.Response, error) {
+	return cl.newRequestAccept(method, path, contentType, body, "")
+}
+
+func (cl *Client) newRequestAccept(method, path, contentType string, body io.Reader, accept string) (*http.Response, error) {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	u, err := cl.resolve(ref)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(cl.c.Request.Context(), method, u.String(), body)
+	if err != nil {
+		return nil, err
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	if accept != "" {
+		req.Header.Set("Accept", accept)
+	}
+	return cl.send(req)
+}
+
+// resolve makes ref absolute against APIBaseURL and checks its origin.
+func (cl *Client) resolve(ref *url.URL) (*url.URL, error) {
+	s := &cl.b.set
+	u := ref
+	if !ref.IsAbs() {
+		if s.apiBase == nil {
+			return nil, fmt.Errorf("%w: relative URL %q but no APIBaseURL", ErrConfig, ref.String())
+		}
+		u = s.apiBase.ResolveReference(ref)
+	}
+	if !s.origins[origin(u)] {
+		return nil, fmt.Errorf("%w: %s", ErrForeignHost, strings.ToLower(u.Host))
+	}
+	return u, nil
+}
+
+// send signs req (which the client owns) and sends it.
+func (cl *Client) send(req *http.Request) (*http.Response, error) {
+	tok, err := cl.b.Token(cl.c)
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, ErrNotAuthorized
+	}
+	if err := cl.b.proto.sign(req, tok); err != nil {
+		return nil, err
+	}
+	return cl.b.set.api.Do(req)
+}

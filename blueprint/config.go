@@ -1,0 +1,117 @@
+package blueprint
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Defaults that a zero config field takes.
+const (
+	DefaultLoginTTL         = 10 * time.Minute
+	DefaultRefreshLeeway    = 60 * time.Second
+	DefaultProviderTimeout  = 15 * time.Second
+	DefaultMaxPendingLogins = 5
+	DefaultRecentRefreshTTL = 30 * time.Second
+)
+
+// TokenAuthMethod is how the client authenticates at the token endpoint
+// (RFC 6749 §2.3.1).
+type TokenAuthMethod int
+
+const (
+	// ClientSecretBasic sends client_id and client_secret with HTTP Basic
+	// authentication. The default.
+	ClientSecretBasic TokenAuthMethod = iota
+	// ClientSecretPost sends them as form parameters of the request body.
+	ClientSecretPost
+)
+
+// OAuth2Config configures an OAuth 2.0 blueprint. Provider packages fill in
+// the endpoints; apps usually set only the client credentials and scopes.
+type OAuth2Config struct {
+	ClientID, ClientSecret string
+	AuthURL, TokenURL      string
+	Scopes                 []string
+	APIBaseURL             string // relative paths of Client resolve against it
+	RedirectURL            string // absolute callback URL; empty: derived from the request and the mount path
+	RedirectTo             string // where the browser goes after login when no safe ?next= was given; default "/"
+
+	// RevocationURL is the provider's RFC 7009 endpoint; when set, Logout
+	// revokes the token there.
+	RevocationURL string
+	// AuthParams are added to every authorization URL (e.g. access_type=offline).
+	AuthParams map[string]string
+	// TokenAuth selects client_secret_basic (default) or client_secret_post.
+	TokenAuth TokenAuthMethod
+	// InsecureSkipPKCE turns PKCE off. Only for providers that reject the
+	// code_challenge parameter; PKCE protects against code injection
+	// (RFC 9700 §2.1.1).
+	InsecureSkipPKCE bool
+
+	// Issuer is the provider's issuer identifier. When set, an authorization
+	// response that carries iss must carry exactly this value (RFC 9207).
+	Issuer string
+	// RequireIssuer rejects authorization responses without iss (for
+	// providers that advertise authorization_response_iss_parameter_supported).
+	RequireIssuer bool
+
+	// AllowedHosts are further origins ("https://uploads.example.com") the
+	// token may be sent to besides APIBaseURL's.
+	AllowedHosts []string
+
+	// HTTPClient makes the calls to the provider (token endpoint and API).
+	// nil: a client with ProviderTimeout.
+	HTTPClient *http.Client
+	// ProviderTimeout bounds each call to the token and revocation
+	// endpoints, refresh included. Default 15 s.
+	ProviderTimeout time.Duration
+	// RefreshLeeway refreshes a token that expires within it. Default 60 s.
+	RefreshLeeway time.Duration
+	// LoginTTL is how long a started login may take. Default 10 minutes.
+	LoginTTL time.Duration
+	// MaxPendingLogins bounds the unfinished logins kept per session and
+	// blueprint (several tabs); the oldest is evicted first. Default 5.
+	MaxPendingLogins int
+	// SessionName selects the session when sessions.SessionsMany is used.
+	SessionName string
+	// Logger receives one line per failed login or refresh, never with
+	// tokens, codes or secrets. nil: slog.Default().
+	Logger *slog.Logger
+
+	// Hooks for provider packages (OpenID Connect uses them); apps rarely
+	// need them.
+	Protocol OAuth2Hooks
+}
+
+// OAuth2Hooks let a provider package take part in the OAuth 2.0 flow
+// without forking it. providers/oidc sets them to add a nonce, discover
+// endpoints and verify id_tokens.
+type OAuth2Hooks struct {
+	// Endpoints, when set, is called before each login and token call to
+	// obtain the endpoints (for discovery); it should cache. Empty fields of
+	// its result keep the config's.
+	Endpoints func(ctx context.Context) (Endpoints, error)
+	// Nonce adds a random nonce to each login (OpenID Connect §3.1.2.1).
+	Nonce bool
+	// VerifyLogin checks the token of a finished code exchange; nonce is
+	// the login's nonce ("" without Nonce). An error ends the login.
+	VerifyLogin func(ctx context.Context, tok *Token, nonce string) error
+	// VerifyRefresh checks a refreshed token against the one it replaces.
+	VerifyRefresh func(ctx context.Context, old, refreshed *Token) error
+}
+
+// Endpoints are a provider's URLs, as discovered.
+type Endpoints struct {
+	AuthURL, TokenURL, RevocationURL string
+	Issuer                           string
+	RequireIssuer                    bool
+}
+
+// OAuth1Config configures an OAuth 1.0a blueprint (RFC 5849).
+type OAuth1Config struct {
+	ConsumerKey, ConsumerSecret                   string
+	RequestTokenURL, AuthorizeURL, AccessTokenURL string
+	APIBaseURL, RedirectURL, RedirectTo           string
+}

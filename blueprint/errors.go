@@ -1,0 +1,169 @@
+package blueprint
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinel errors. Test for them with errors.Is; the errors the flow returns
+// wrap them with detail.
+var (
+	// ErrSkipStore, returned by an OnLogin hook, finishes the login without
+	// storing the token (the hook stored it, or the app does not keep it).
+	ErrSkipStore = errors.New("gindance: skip storing the token")
+
+	// ErrNotAuthorized means the request has no usable token: the user never
+	// logged in, logged out, or the provider refused to refresh the token.
+	// No request was sent to the provider's API.
+	ErrNotAuthorized = errors.New("gindance: not authorized")
+
+	// ErrStateMismatch means the callback's state is missing, unknown,
+	// already used, or belongs to another browser session (RFC 9700 §4.7).
+	ErrStateMismatch = errors.New("gindance: login state missing, unknown or already used")
+
+	// ErrStateExpired means the login took longer than the login lifetime
+	// (10 minutes by default). It wraps ErrStateMismatch.
+	ErrStateExpired = fmt.Errorf("%w: the login expired, start again", ErrStateMismatch)
+
+	// ErrForeignHost means a request would have sent the token to a host it
+	// was not issued for; the request was not sent.
+	ErrForeignHost = errors.New("gindance: refusing to send the token to a foreign host")
+
+	// ErrNoSession means the gin-contrib/sessions middleware is not installed
+	// on the route: add r.Use(sessions.Sessions(name, store)) before mounting.
+	ErrNoSession = errors.New("gindance: no session: install sessions.Sessions(name, store) middleware (github.com/gin-contrib/sessions) before the blueprint's routes")
+
+	// ErrTokenTooLarge means storing the token would make the session cookie
+	// larger than browsers keep (4096 bytes). Nothing was stored. Use a
+	// server-side session store (Redis, PostgreSQL, memstore) or a token
+	// Storage (storage/sqlstore, storage/redisstore, storage/memory).
+	ErrTokenTooLarge = errors.New("gindance: the session cookie would exceed 4096 bytes; keep tokens server-side: a Redis, PostgreSQL or memstore session store, or storage/sqlstore, storage/redisstore, storage/memory")
+
+	// ErrCorruptToken means a stored token could not be decoded.
+	ErrCorruptToken = errors.New("gindance: stored token is corrupt")
+
+	// ErrMissingCode means the callback carried neither a code nor an error.
+	ErrMissingCode = errors.New("gindance: callback without an authorization code")
+
+	// ErrIssuerMismatch means the authorization response's iss parameter is
+	// missing where required or names another issuer (RFC 9207 §2.4): a
+	// possible mix-up attack (RFC 9700 §4.4).
+	ErrIssuerMismatch = errors.New("gindance: authorization response issuer does not match")
+
+	// ErrRevoke wraps a failure to revoke a token at the provider during
+	// Logout; the token was forgotten locally all the same.
+	ErrRevoke = errors.New("gindance: token revocation failed")
+
+	// ErrConfig means the blueprint is misconfigured (a missing client ID,
+	// endpoint or similar); the message says what.
+	ErrConfig = errors.New("gindance: configuration error")
+)
+
+// AuthError is the provider's error redirect: the callback carried ?error=
+// (RFC 6749 §4.1.2.1), e.g. access_denied when the user said no.
+type AuthError struct {
+	Provider    string // the blueprint's name
+	Code        string // the error parameter, e.g. "access_denied"
+	Description string // error_description, as sent (untrusted text)
+	URI         string // error_uri, as sent (untrusted text)
+}
+
+func (e *AuthError) Error() string {
+	s := fmt.Sprintf("gindance: %s refused the login: %s", e.Provider, e.Code)
+	if e.Description != "" {
+		s += ": " + excerpt(e.Description, 200)
+	}
+	return s
+}
+
+// ProviderError is a failed call to the provider's token or revocation
+// endpoint: a transport failure, a timeout, a non-2xx answer, an OAuth error
+// response (RFC 6749 §5.2), or a 2xx answer that is not a usable token.
+// Its message never includes the response body or any token.
+type ProviderError struct {
+	Provider    string // the blueprint's name
+	Op          string // "exchange", "refresh", "request token", "revoke"
+	StatusCode  int    // HTTP status, 0 when no response arrived
+	Code        string // the OAuth error code, e.g. "invalid_grant"
+	Description string // error_description, bounded
+	Err         error  // the underlying error, if any
+}
+
+func (e *ProviderError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gindance: %s %s failed", e.Provider, e.Op)
+	if e.StatusCode != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.StatusCode)
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, ": %s", e.Code)
+		if e.Description != "" {
+			fmt.Fprintf(&b, ": %s", excerpt(e.Description, 200))
+		}
+	} else if e.Err != nil {
+		fmt.Fprintf(&b, ": %v", e.Err)
+	}
+	return b.String()
+}
+
+func (e *ProviderError) Unwrap() error { return e.Err }
+
+// APIError is a non-2xx answer from the provider's API to Client.GetJSON.
+type APIError struct {
+	StatusCode int
+	Status     string
+	URL        string // the request URL without its query
+	Body       string // at most the first 512 bytes of the body
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("gindance: %s answered %s: %s", e.URL, e.Status, e.Body)
+}
+
+type corruptTokenError struct{ err error }
+
+func (e *corruptTokenError) Error() string {
+	if e.err == nil {
+		return ErrCorruptToken.Error() + ": no access token"
+	}
+	return ErrCorruptToken.Error() + ": " + e.err.Error()
+}
+func (e *corruptTokenError) Unwrap() []error { return []error{ErrCorruptToken, e.err} }
+
+// StatusCode maps an error of the flow to the HTTP status the default error
+// handler answers with: 400 for bad state or requests, 401/403 for refusals,
+// 502 for provider failures, 500 for the app's own failures.
+func StatusCode(err error) int {
+	var ae *AuthError
+	var pe *ProviderError
+	switch {
+	case errors.As(err, &ae):
+		if ae.Code == "access_denied" {
+			return http.StatusForbidden
+		}
+		return http.StatusUnauthorized
+	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrMissingCode), errors.Is(err, ErrIssuerMismatch):
+		return http.StatusBadRequest
+	case errors.Is(err, ErrNotAuthorized):
+		return http.StatusUnauthorized
+	case errors.As(err, &pe):
+		return http.StatusBadGateway
+	}
+	return http.StatusInternalServerError
+}
+
+// excerpt bounds untrusted text for messages: at most n bytes, cut on a rune
+// boundary, with control characters replaced by spaces.
+func excerpt(s string, n int) string {
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,241 @@
+package blueprint
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/oauth2"
+)
+
+// NewOAuth2 returns a blueprint for an OAuth 2.0 provider (RFC 6749) using
+// the authorization code grant with PKCE (RFC 7636). name is the path
+// segment it mounts under and the key its tokens are stored by.
+func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
+	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.AllowedHosts, cfg.HTTPClient)
+	if cfg.ProviderTimeout > 0 {
+		s.timeout = cfg.ProviderTimeout
+	}
+	if cfg.RefreshLeeway > 0 {
+		s.leeway = cfg.RefreshLeeway
+	}
+	if cfg.LoginTTL > 0 {
+		s.loginTTL = cfg.LoginTTL
+	}
+	if cfg.MaxPendingLogins > 0 {
+		s.maxPending = cfg.MaxPendingLogins
+	}
+	s.sessionName = cfg.SessionName
+	s.logger = cfg.Logger
+	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
+	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
+	return newBlueprint(name, s, p)
+}
+
+// oauth2Protocol is the OAuth 2.0 authorization code flow on x/oauth2.
+type oauth2Protocol struct {
+	name    string
+	cfg     OAuth2Config
+	timeout time.Duration
+	client  *http.Client
+}
+
+func (p *oauth2Protocol) validate() error {
+	switch {
+	case p.cfg.ClientID == "":
+		return fmt.Errorf("%w: %s: ClientID is empty", ErrConfig, p.name)
+	case p.cfg.Protocol.Endpoints == nil && (p.cfg.AuthURL == "" || p.cfg.TokenURL == ""):
+		return fmt.Errorf("%w: %s: AuthURL and TokenURL are required", ErrConfig, p.name)
+	}
+	for _, u := range []string{p.cfg.AuthURL, p.cfg.TokenURL, p.cfg.RevocationURL, p.cfg.RedirectURL} {
+		if u == "" {
+			continue
+		}
+		if parsed, err := url.Parse(u); err != nil || parsed.Scheme == "" || parsed.Host == "" {
+			return fmt.Errorf("%w: %s: %q is not an absolute URL", ErrConfig, p.name, u)
+		}
+	}
+	return nil
+}
+
+// endpoints returns the configured endpoints, completed by discovery when a
+// provider package set the Endpoints hook.
+func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
+	ep := Endpoints{AuthURL: p.cfg.AuthURL, TokenURL: p.cfg.TokenURL, RevocationURL: p.cfg.RevocationURL,
+		Issuer: p.cfg.Issuer, RequireIssuer: p.cfg.RequireIssuer}
+	if p.cfg.Protocol.Endpoints == nil {
+		return ep, nil
+	}
+	d, err := p.cfg.Protocol.Endpoints(ctx)
+	if err != nil {
+		return ep, err
+	}
+	if d.AuthURL != "" {
+		ep.AuthURL = d.AuthURL
+	}
+	if d.TokenURL != "" {
+		ep.TokenURL = d.TokenURL
+	}
+	if d.RevocationURL != "" {
+		ep.RevocationURL = d.RevocationURL
+	}
+	if d.Issuer != "" {
+		ep.Issuer = d.Issuer
+	}
+	ep.RequireIssuer = ep.RequireIssuer || d.RequireIssuer
+	return ep, nil
+}
+
+// config is the x/oauth2 config for one call.
+func (p *oauth2Protocol) config(ep Endpoints, redirect string) *oauth2.Config {
+	style := oauth2.AuthStyleInHeader
+	if p.cfg.TokenAuth == ClientSecretPost {
+		style = oauth2.AuthStyleInParams
+	}
+	return &oauth2.Config{
+		ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret,
+		Endpoint:    oauth2.Endpoint{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, AuthStyle: style},
+		RedirectURL: redirect, Scopes: p.cfg.Scopes,
+	}
+}
+
+func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) {
+	ep, err := p.endpoints(c.Request.Context())
+	if err != nil {
+		return "", err
+	}
+	state := randomString(32)
+	tx.Key = hashKey(state)
+	tx.Issuer = ep.Issuer
+	opts := make([]oauth2.AuthCodeOption, 0, 2+len(p.cfg.AuthParams))
+	if !p.cfg.InsecureSkipPKCE {
+		tx.Verifier = oauth2.GenerateVerifier()
+		opts = append(opts, oauth2.S256ChallengeOption(tx.Verifier))
+	}
+	if p.cfg.Protocol.Nonce {
+		tx.Nonce = randomString(24)
+		opts = append(opts, oauth2.SetAuthURLParam("nonce", tx.Nonce))
+	}
+	for k, v := range p.cfg.AuthParams {
+		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	}
+	return p.config(ep, tx.Redirect).AuthCodeURL(state, opts...), nil
+}
+
+func (p *oauth2Protocol) callbackState(c *gin.Context) string { return c.Query("state") }
+
+func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, error) {
+	q := c.Request.URL.Query()
+	ctx, cancel := context.WithTimeout(c.Request.Context(), p.timeout)
+	defer cancel()
+	ep, err := p.endpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// RFC 9207 §2.4: the issuer of the response must be the one the login
+	// went to, for error responses too.
+	if iss := q.Get("iss"); tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && iss != tx.Issuer {
+		return nil, ErrIssuerMismatch
+	}
+	if code := q.Get("error"); code != "" {
+		return nil, &AuthError{Provider: p.name, Code: excerpt(code, 64),
+			Description: excerpt(q.Get("error_description"), 512), URI: excerpt(q.Get("error_uri"), 512)}
+	}
+	code := q.Get("code")
+	if code == "" {
+		return nil, ErrMissingCode
+	}
+	opts := []oauth2.AuthCodeOption{}
+	if tx.Verifier != "" {
+		opts = append(opts, oauth2.VerifierOption(tx.Verifier))
+	}
+	cfg := p.config(ep, tx.Redirect)
+	tok, err := p.tokenCall(ctx, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+		return cfg.Exchange(ctx, code, opts...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if v := p.cfg.Protocol.VerifyLogin; v != nil {
+		if err := v(ctx, tok, tx.Nonce); err != nil {
+			return nil, err
+		}
+	}
+	return tok, nil
+}
+
+func (p *oauth2Protocol) refresh(ctx context.Context, old *Token) (*Token, error) {
+	if old.RefreshToken == "" {
+		return nil, nil
+	}
+	ep, err := p.endpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cfg := p.config(ep, "")
+	ot := old.toOAuth2()
+	ot.AccessToken = ""
+	tok, err := p.tokenCall(ctx, "refresh", old.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+		return cfg.TokenSource(ctx, ot).Token()
+	})
+	if err != nil {
+		return nil, err
+	}
+	// RFC 6749 §6: a response without a new refresh token keeps the old one;
+	// OpenID Connect §12.2: likewise the id_token.
+	if tok.RefreshToken == "" {
+		tok.RefreshToken = old.RefreshToken
+	}
+	if tok.IDToken == "" {
+		tok.IDToken = old.IDToken
+	}
+	if v := p.cfg.Protocol.VerifyRefresh; v != nil {
+		if err := v(ctx, old, tok); err != nil {
+			return nil, err
+		}
+	}
+	return tok, nil
+}
+
+func (p *oauth2Protocol) sign(req *http.Request, tok *Token) error {
+	req.Header.Set("Authorization", tok.authorizationType()+" "+tok.AccessToken)
+	return nil
+}
+
+// revoke revokes the refresh token (which revokes its access tokens too,
+// RFC 7009 §2.1) or else the access token.
+func (p *oauth2Protocol) revoke(ctx context.Context, tok *Token) error {
+	ep, err := p.endpoints(ctx)
+	if err != nil || ep.RevocationURL == "" {
+		return err
+	}
+	form := url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}
+	if tok.RefreshToken != "" {
+		form = url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}
+	}
+	if p.cfg.TokenAuth == ClientSecretPost {
+		form.Set("client_id", p.cfg.ClientID)
+		form.Set("client_secret", p.cfg.ClientSecret)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.RevocationURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if p.cfg.TokenAuth == ClientSecretBasic {
+		req.SetBasicAuth(url.QueryEscape(p.cfg.ClientID), url.QueryEscape(p.cfg.ClientSecret))
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return &ProviderError{Provider: p.name, Op: "revoke", Err: err}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return &ProviderError{Provider: p.name, Op: "revoke", StatusCode: resp.StatusCode}
+	}
+	return nil
+}

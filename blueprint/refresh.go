@@ -1,0 +1,175 @@
+package blueprint
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/oauth2"
+	"golang.org/x/sync/singleflight"
+)
+
+// refresher makes one refresh out of many: concurrent requests holding the
+// same token share one call to the provider (singleflight), and requests that
+// arrive shortly after with the old token (a browser that sent its old cookie,
+// a replica that read the old row) reuse the result instead of presenting a
+// refresh token that rotation may already have invalidated.
+type refresher struct {
+	group singleflight.Group
+	ttl   time.Duration
+
+	mu     sync.Mutex
+	recent map[string]recentRefresh
+	order  []string // keys of recent, oldest first
+}
+
+type recentRefresh struct {
+	tok *Token
+	at  time.Time
+}
+
+func (r *refresher) init(ttl time.Duration) {
+	r.ttl = ttl
+	r.recent = make(map[string]recentRefresh)
+}
+
+// refreshKey identifies a token for refreshing: a hash of the blueprint name
+// and both tokens, so no token is kept as a map key.
+func refreshKey(name string, t *Token) string {
+	h := sha256.New()
+	h.Write([]byte(name))
+	h.Write([]byte{0})
+	h.Write([]byte(t.RefreshToken))
+	h.Write([]byte{0})
+	h.Write([]byte(t.AccessToken))
+	return string(h.Sum(nil))
+}
+
+func (r *refresher) lookup(key string, now time.Time) *Token {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e, ok := r.recent[key]; ok && now.Sub(e.at) < r.ttl {
+		return e.tok
+	}
+	return nil
+}
+
+func (r *refresher) remember(key string, tok *Token, now time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for len(r.order) > 0 {
+		k := r.order[0]
+		if e, ok := r.recent[k]; ok && now.Sub(e.at) < r.ttl {
+			break
+		}
+		delete(r.recent, k)
+		r.order = r.order[1:]
+	}
+	if _, ok := r.recent[key]; !ok {
+		r.order = append(r.order, key)
+	}
+	r.recent[key] = recentRefresh{tok: tok, at: now}
+}
+
+// refreshToken replaces an expiring token: from the recent results, or by
+// one refresh shared by every request racing with the same token. Each
+// request stores the result through its own setter (with a session store,
+// each browser's cookie must be updated). A provider answer of invalid_grant
+// forgets the token and yields ErrNotAuthorized.
+func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
+	now := time.Now()
+	if old.RefreshToken == "" {
+		if old.Expired(now, 0) {
+			return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrNotAuthorized)
+		}
+		return old, nil // within the leeway: still usable
+	}
+	key := refreshKey(b.name, old)
+	tok := b.refresh.lookup(key, now)
+	if tok == nil {
+		leader := c.Copy() // the shared call may outlive this request
+		ch := b.refresh.group.DoChan(key, func() (any, error) {
+			return b.refreshShared(leader, old, key)
+		})
+		select {
+		case res := <-ch:
+			if res.Err != nil {
+				return nil, b.refreshFailed(c, res.Err)
+			}
+			tok = res.Val.(*Token)
+		case <-c.Request.Context().Done():
+			return nil, c.Request.Context().Err()
+		}
+	}
+	tok = tok.clone()
+	if err := b.setToken(c, tok); err != nil {
+		return nil, err
+	}
+	return tok, nil
+}
+
+// refreshShared is the one refresh behind a singleflight key. It runs on a
+// context of its own (x/oauth2 #388: a cancelled request must not cancel the
+// refresh every other racer waits for), bounded by the provider timeout. With
+// a store shared between instances it holds the store's refresh lock and
+// re-reads the token first: another instance may have refreshed it already.
+func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Token, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
+	defer cancel()
+	locker, shared := b.storage.(RefreshLocker)
+	if shared && b.getter == nil {
+		unlock, err := locker.LockRefresh(ctx, c, b.name)
+		if err != nil {
+			return nil, err
+		}
+		defer unlock()
+		cur, err := b.storage.Get(c, b.name)
+		switch {
+		case err != nil:
+			return nil, err
+		case cur == nil:
+			return nil, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
+		case cur.AccessToken != old.AccessToken && !cur.Expired(time.Now(), b.set.leeway):
+			b.refresh.remember(key, cur, time.Now())
+			return cur, nil
+		}
+		old = cur
+	}
+	tok, err := b.proto.refresh(ctx, old)
+	if err != nil {
+		return nil, err
+	}
+	if tok == nil {
+		return nil, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
+	}
+	if shared && b.getter == nil && b.setter == nil {
+		// store before unlocking, so the next lock holder reads the new token
+		if err := b.storage.Set(c, b.name, tok); err != nil {
+			return nil, err
+		}
+	}
+	b.refresh.remember(key, tok, time.Now())
+	return tok, nil
+}
+
+// refreshFailed turns a refresh failure into what the request sees. When the
+// provider said the grant is no longer valid (RFC 6749 §5.2 invalid_grant),
+// the token is useless: it is forgotten and the user must log in again.
+func (b *Blueprint) refreshFailed(c *gin.Context, err error) error {
+	var pe *ProviderError
+	if errors.As(err, &pe) && pe.Code == "invalid_grant" {
+		if derr := b.deleteToken(c); derr != nil {
+			return errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
+		}
+		return fmt.Errorf("%w: %w", ErrNotAuthorized, err)
+	}
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		return &ProviderError{Provider: b.name, Op: "refresh", Code: re.ErrorCode}
+	}
+	return err
+}

@@ -1,0 +1,78 @@
+package blueprint
+
+import (
+	"context"
+
+	"github.com/gin-gonic/gin"
+)
+
+// Storage keeps users' tokens, one per blueprint name. The default is the
+// user's session (SessionStorage); storage/sqlstore, storage/redisstore and
+// storage/memory keep tokens server-side. Implementations must be safe for
+// concurrent use.
+type Storage interface {
+	Get(c *gin.Context, name string) (*Token, error) // nil, nil when there is none
+	Set(c *gin.Context, name string, tok *Token) error
+	Delete(c *gin.Context, name string) error
+}
+
+// RefreshLocker is implemented by storages shared between several instances
+// of an app (a database, Redis). Before refreshing a token the blueprint takes
+// the lock for the user's token, re-reads the stored token, and refreshes only
+// if it still needs it, so that instances sharing the store refresh a token
+// once between them. The lock must expire by itself if its holder dies; unlock
+// must release only the lock it took.
+type RefreshLocker interface {
+	LockRefresh(ctx context.Context, c *gin.Context, name string) (unlock func(), err error)
+}
+
+// SessionStorage keeps tokens in the user's gin-contrib/sessions session,
+// under a key of the blueprint's name. It is the default Storage.
+//
+// With a cookie session store the whole token travels in the cookie: a
+// token that would push the cookie past 4096 bytes is refused with
+// ErrTokenTooLarge and nothing is stored. Use a server-side session store or
+// a server-side Storage for large tokens (OpenID Connect id_tokens often are).
+type SessionStorage struct {
+	// SessionName selects the session when the app installs several with
+	// sessions.SessionsMany; empty: the one of sessions.Sessions.
+	SessionName string
+}
+
+func tokenKey(name string) string { return "gindance:" + name + ":token" }
+
+// Get returns the token stored in the session, or nil, nil.
+func (s SessionStorage) Get(c *gin.Context, name string) (*Token, error) {
+	sess, err := sessionFor(c, s.SessionName)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := sess.Get(tokenKey(name)).(string)
+	if !ok || v == "" {
+		return nil, nil
+	}
+	return UnmarshalToken([]byte(v))
+}
+
+// Set stores the token in the session and saves the session. On any failure
+// the session is left as it was.
+func (s SessionStorage) Set(c *gin.Context, name string, tok *Token) error {
+	b, err := MarshalToken(tok)
+	if err != nil {
+		return err
+	}
+	sess, err := sessionFor(c, s.SessionName)
+	if err != nil {
+		return err
+	}
+	return updateSession(c, sess, map[string]any{tokenKey(name): string(b)})
+}
+
+// Delete removes the token from the session and saves the session.
+func (s SessionStorage) Delete(c *gin.Context, name string) error {
+	sess, err := sessionFor(c, s.SessionName)
+	if err != nil {
+		return err
+	}
+	return updateSession(c, sess, map[string]any{tokenKey(name): nil})
+}

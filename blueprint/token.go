@@ -1,0 +1,121 @@
+package blueprint
+
+import (
+	"encoding/json"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Token is what a blueprint keeps for a logged-in user: the provider's token
+// response, normalised. It is stored by the Storage (the session by default)
+// and handed to OnLogin and token setters.
+type Token struct {
+	AccessToken  string         `json:"access_token"`
+	TokenType    string         `json:"token_type,omitempty"`
+	RefreshToken string         `json:"refresh_token,omitempty"`
+	Expiry       time.Time      `json:"expiry,omitzero"`        // zero: does not expire
+	TokenSecret  string         `json:"token_secret,omitempty"` // OAuth 1.0a token secret
+	IDToken      string         `json:"id_token,omitempty"`     // OpenID Connect, raw
+	Scopes       []string       `json:"scopes,omitempty"`       // as granted
+	Extra        map[string]any `json:"extra,omitempty"`        // every other field of the token response
+}
+
+// tokenResponseFields are the token response members Token has fields for;
+// everything else lands in Extra.
+var tokenResponseFields = map[string]bool{
+	"access_token": true, "token_type": true, "refresh_token": true,
+	"expires_in": true, "scope": true, "id_token": true,
+	"oauth_token": true, "oauth_token_secret": true,
+}
+
+// Expired reports whether the token expires before now plus leeway. A token
+// without an expiry never expires.
+func (t *Token) Expired(now time.Time, leeway time.Duration) bool {
+	return !t.Expiry.IsZero() && !now.Add(leeway).Before(t.Expiry)
+}
+
+// authorizationType is the scheme for the Authorization header: the token
+// type as the provider spelt it, with "bearer" in any case normalised to
+// "Bearer" (RFC 6750 §2.1).
+func (t *Token) authorizationType() string {
+	if t.TokenType == "" || strings.EqualFold(t.TokenType, "bearer") {
+		return "Bearer"
+	}
+	return t.TokenType
+}
+
+// clone returns a deep enough copy that callers may change it freely.
+func (t *Token) clone() *Token {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Scopes = append([]string(nil), t.Scopes...)
+	if t.Extra != nil {
+		c.Extra = make(map[string]any, len(t.Extra))
+		for k, v := range t.Extra {
+			c.Extra[k] = v
+		}
+	}
+	return &c
+}
+
+// MarshalToken encodes a token for storage. Storage backends use it so that
+// every backend stores the same, versionable form.
+func MarshalToken(t *Token) ([]byte, error) { return json.Marshal(t) }
+
+// UnmarshalToken decodes a token written by MarshalToken. A value that does
+// not decode, or decodes to a token without an access token, is an error
+// wrapping ErrCorruptToken, never a half-filled token.
+func UnmarshalToken(b []byte) (*Token, error) {
+	var t Token
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, &corruptTokenError{err: err}
+	}
+	if t.AccessToken == "" {
+		return nil, &corruptTokenError{}
+	}
+	return &t, nil
+}
+
+// fromOAuth2 converts an x/oauth2 token plus the raw token response (which
+// x/oauth2 does not expose whole) into a Token.
+func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token {
+	t := &Token{
+		AccessToken:  ot.AccessToken,
+		TokenType:    ot.TokenType,
+		RefreshToken: ot.RefreshToken,
+		Expiry:       ot.Expiry,
+	}
+	if s, ok := ot.Extra("id_token").(string); ok {
+		t.IDToken = s
+	}
+	// RFC 6749 §5.1: scope is optional when it equals what was requested.
+	if s, ok := ot.Extra("scope").(string); ok && s != "" {
+		t.Scopes = strings.Fields(s)
+	} else if len(requested) > 0 {
+		t.Scopes = append([]string(nil), requested...)
+	}
+	for k, v := range raw {
+		if tokenResponseFields[k] {
+			continue
+		}
+		if t.Extra == nil {
+			t.Extra = make(map[string]any)
+		}
+		t.Extra[k] = v
+	}
+	return t
+}
+
+// toOAuth2 converts a Token for use with x/oauth2.
+func (t *Token) toOAuth2() *oauth2.Token {
+	return &oauth2.Token{
+		AccessToken:  t.AccessToken,
+		TokenType:    t.TokenType,
+		RefreshToken: t.RefreshToken,
+		Expiry:       t.Expiry,
+	}
+}

@@ -1,0 +1,122 @@
+package blueprint
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"golang.org/x/oauth2"
+)
+
+// maxTokenResponse bounds what is read of a token endpoint's answer.
+const maxTokenResponse = 1 << 20
+
+// Errors for token endpoint answers that are not a usable token; they reach
+// users wrapped in a *ProviderError.
+var (
+	// ErrNoAccessToken: a 2xx token response without access_token.
+	ErrNoAccessToken = errors.New("gindance: token response has no access_token")
+	// ErrBadTokenResponse: a 2xx token response that is not JSON or a form,
+	// or is larger than 1 MiB.
+	ErrBadTokenResponse = errors.New("gindance: token response is not a valid token")
+	// ErrUnsupportedTokenType: a token_type other than Bearer (RFC 6750),
+	// which this library cannot use to sign requests.
+	ErrUnsupportedTokenType = errors.New("gindance: unsupported token_type")
+)
+
+// captureTransport keeps a bounded copy of the token endpoint's answer, for
+// the fields x/oauth2 does not expose and for precise errors.
+type captureTransport struct {
+	base   http.RoundTripper
+	status int
+	ctype  string
+	body   []byte
+	big    bool
+}
+
+func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxTokenResponse+1))
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.status, t.ctype = resp.StatusCode, resp.Header.Get("Content-Type")
+	if len(body) > maxTokenResponse {
+		t.big = true
+		body = nil
+	}
+	t.body = body
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// raw decodes the captured answer into a map of its members.
+func (t *captureTransport) raw() map[string]any {
+	m := map[string]any{}
+	media, _, _ := mime.ParseMediaType(t.ctype)
+	if media == "application/x-www-form-urlencoded" || media == "text/plain" {
+		vals, _ := url.ParseQuery(string(t.body))
+		for k := range vals {
+			m[k] = vals.Get(k)
+		}
+		return m
+	}
+	_ = json.Unmarshal(t.body, &m)
+	return m
+}
+
+// tokenCall runs one call to the token endpoint through x/oauth2 with a
+// capturing client, and turns its outcome into a Token or a *ProviderError.
+func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []string, call func(context.Context) (*oauth2.Token, error)) (*Token, error) {
+	base := p.client.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	ct := &captureTransport{base: base}
+	hc := &http.Client{Transport: ct, Timeout: p.timeout, Jar: p.client.Jar}
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
+	ot, err := call(ctx)
+	if err != nil {
+		return nil, p.tokenError(op, ct, err)
+	}
+	tok := fromOAuth2(ot, ct.raw(), scopes)
+	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
+		return nil, &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status,
+			Err: fmt.Errorf("%w %q", ErrUnsupportedTokenType, excerpt(t, 32))}
+	}
+	return tok, nil
+}
+
+func (p *oauth2Protocol) tokenError(op string, ct *captureTransport, err error) error {
+	pe := &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: err}
+	var re *oauth2.RetrieveError
+	switch {
+	case errors.As(err, &re):
+		pe.Code = excerpt(re.ErrorCode, 64)
+		pe.Description = excerpt(re.ErrorDescription, 512)
+		pe.Err = errors.New("unexpected answer from the token endpoint")
+		if re.Response != nil {
+			pe.StatusCode = re.Response.StatusCode
+		}
+	case ct.big:
+		pe.Err = fmt.Errorf("%w: larger than %d bytes", ErrBadTokenResponse, maxTokenResponse)
+	case ct.status >= 200 && ct.status < 300:
+		if m := ct.raw(); len(m) > 0 && m["access_token"] == nil {
+			pe.Err = ErrNoAccessToken
+		} else {
+			pe.Err = ErrBadTokenResponse
+		}
+	}
+	return pe
+}
