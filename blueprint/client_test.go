@@ -1,0 +1,181 @@
+package blueprint_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// apiServer records what reaches it.
+type apiServer struct {
+	*httptest.Server
+	hits  atomic.Int32
+	auths chan string
+}
+
+func newAPIServer(t *testing.T, h http.HandlerFunc) *apiServer {
+	a := &apiServer{auths: make(chan string, 100)}
+	a.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.hits.Add(1)
+		a.auths <- r.Header.Get("Authorization") + " " + r.URL.RawQuery
+		h(w, r)
+	}))
+	t.Cleanup(a.Close)
+	return a
+}
+
+// withToken makes b see tok as the stored token.
+func withToken(b *blueprint.Blueprint, tok *blueprint.Token) {
+	b.TokenGetter(func(*gin.Context) (*blueprint.Token, error) { return tok, nil })
+}
+
+// call runs fn as a handler of a fresh engine and returns its error.
+func call(t *testing.T, b *blueprint.Blueprint, fn func(c *gin.Context) error) error {
+	t.Helper()
+	r := newEngine()
+	b.Mount(r.Group("/login"))
+	var err error
+	r.GET("/x", func(c *gin.Context) { err = fn(c) })
+	serve(r, "GET", "/x", nil)
+	return err
+}
+
+func TestClientSendsBearerHeaderNeverQuery(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{"login":"octo"}`)) })
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/v1/"))
+	withToken(b, &blueprint.Token{AccessToken: "at-123", TokenType: "bearer"})
+	var got struct{ Login string }
+	err := call(t, b, func(c *gin.Context) error { return b.Client(c).GetJSON("user?x=1", &got) })
+	if err != nil || got.Login != "octo" {
+		t.Fatalf("GetJSON = %v, %+v", err, got)
+	}
+	if a := <-api.auths; a != "Bearer at-123 x=1" {
+		t.Fatalf("API saw %q; want the token in the header only", a)
+	}
+}
+
+func TestClientRefusesForeignHostBeforeSending(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	other := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	withToken(b, &blueprint.Token{AccessToken: "at-123"})
+	for _, target := range []string{other.URL + "/steal", "//" + strings.TrimPrefix(other.URL, "http://") + "/x",
+		strings.Replace(api.URL, "http://", "https://", 1) + "/downgrade-or-upgrade"} {
+		err := call(t, b, func(c *gin.Context) error { _, err := b.Client(c).Get(target); return err })
+		if !errors.Is(err, blueprint.ErrForeignHost) {
+			t.Errorf("Get(%q) = %v; want ErrForeignHost", target, err)
+		}
+	}
+	if other.hits.Load() != 0 || api.hits.Load() != 0 {
+		t.Fatalf("requests were sent: other=%d api=%d", other.hits.Load(), api.hits.Load())
+	}
+}
+
+func TestClientRefusesRedirectToForeignHost(t *testing.T) {
+	other := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/collect", http.StatusFound)
+	})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	withToken(b, &blueprint.Token{AccessToken: "at-123"})
+	err := call(t, b, func(c *gin.Context) error { _, err := b.Client(c).Get("/go"); return err })
+	if !errors.Is(err, blueprint.ErrForeignHost) {
+		t.Fatalf("err = %v; want ErrForeignHost", err)
+	}
+	if other.hits.Load() != 0 {
+		t.Fatal("the redirect target was contacted")
+	}
+}
+
+func TestClientFollowsSameOriginRedirectWithToken(t *testing.T) {
+	var api *apiServer
+	api = newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/old" {
+			http.Redirect(w, r, api.URL+"/new", http.StatusFound)
+			return
+		}
+		w.Write([]byte(`{}`))
+	})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	withToken(b, &blueprint.Token{AccessToken: "at-9"})
+	if err := call(t, b, func(c *gin.Context) error { var v any; return b.Client(c).GetJSON("/old", &v) }); err != nil {
+		t.Fatal(err)
+	}
+	<-api.auths
+	if a := <-api.auths; a != "Bearer at-9 " {
+		t.Fatalf("redirected request carried %q", a)
+	}
+}
+
+func TestClientAllowedHostsExtendTheGuard(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	uploads := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	cfg := staticConfig(api.URL + "/")
+	cfg.AllowedHosts = []string{uploads.URL}
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at"})
+	err := call(t, b, func(c *gin.Context) error {
+		resp, err := b.Client(c).Post(uploads.URL+"/up", "text/plain", strings.NewReader("x"))
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+	if err != nil || uploads.hits.Load() != 1 {
+		t.Fatalf("err=%v hits=%d", err, uploads.hits.Load())
+	}
+}
+
+func TestGetJSONReturnsAPIErrorWithBoundedBody(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		w.Write([]byte(strings.Repeat("x", 5000)))
+	})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	withToken(b, &blueprint.Token{AccessToken: "at"})
+	err := call(t, b, func(c *gin.Context) error { var v any; return b.Client(c).GetJSON("/user?secret=1", &v) })
+	var ae *blueprint.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("err = %v; want *APIError", err)
+	}
+	if ae.StatusCode != 403 || len(ae.Body) > 520 || strings.Contains(ae.URL, "secret") {
+		t.Fatalf("APIError = status %d, body %d bytes, url %q", ae.StatusCode, len(ae.Body), ae.URL)
+	}
+}
+
+func TestClientWithoutTokenSendsNothing(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	err := call(t, b, func(c *gin.Context) error { _, err := b.Client(c).Get("/user"); return err })
+	if !errors.Is(err, blueprint.ErrNotAuthorized) || api.hits.Load() != 0 {
+		t.Fatalf("err=%v hits=%d; want ErrNotAuthorized and no request", err, api.hits.Load())
+	}
+}
+
+func TestClientIsMemoisedPerRequest(t *testing.T) {
+	b := blueprint.NewOAuth2("p", staticConfig("https://api.example/"))
+	call(t, b, func(c *gin.Context) error {
+		if b.Client(c) != b.Client(c) {
+			t.Error("two clients in one request")
+		}
+		return nil
+	})
+}
+
+func TestExpiredTokenWithoutRefreshTokenIsNotAuthorized(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/"))
+	withToken(b, &blueprint.Token{AccessToken: "at", Expiry: time.Now().Add(-time.Minute)})
+	err := call(t, b, func(c *gin.Context) error { _, err := b.Client(c).Get("/user"); return err })
+	if !errors.Is(err, blueprint.ErrNotAuthorized) || api.hits.Load() != 0 {
+		t.Fatalf("err=%v hits=%d", err, api.hits.Load())
+	}
+}

@@ -1,0 +1,81 @@
+package blueprint_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// Test keys only: real apps load 32- or 64-byte random keys from secrets.
+var (
+	testHashKey  = []byte("0123456789abcdef0123456789abcdef")
+	testBlockKey = []byte("fedcba9876543210fedcba9876543210")
+)
+
+// newEngine returns a Gin engine with a cookie session, as an app would set
+// it up.
+func newEngine() *gin.Engine {
+	r := gin.New()
+	store := cookie.NewStore(testHashKey, testBlockKey)
+	store.Options(sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	r.Use(sessions.Sessions("gindance", store))
+	return r
+}
+
+// serve runs one request against h with the given cookies and returns the
+// recorder.
+func serve(h http.Handler, method, target string, cookies []*http.Cookie, header ...string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(method, target, nil)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// mergeCookies updates jar with the Set-Cookie lines of w.
+func mergeCookies(jar []*http.Cookie, w *httptest.ResponseRecorder) []*http.Cookie {
+	for _, nc := range w.Result().Cookies() {
+		replaced := false
+		for i, c := range jar {
+			if c.Name == nc.Name {
+				jar[i], replaced = nc, true
+			}
+		}
+		if !replaced {
+			jar = append(jar, nc)
+		}
+	}
+	return jar
+}
+
+// staticConfig is an OAuth 2.0 config whose endpoints are never reached.
+func staticConfig(api string) blueprint.OAuth2Config {
+	return blueprint.OAuth2Config{
+		ClientID: "client", ClientSecret: "secret",
+		AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
+		APIBaseURL: api,
+	}
+}
+
+func mustContain(t *testing.T, s, sub string) {
+	t.Helper()
+	if !strings.Contains(s, sub) {
+		t.Fatalf("%q does not contain %q", s, sub)
+	}
+}
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
