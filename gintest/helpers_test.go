@@ -139,3 +139,9 @@ func postForm(t *testing.T, endpoint string, form url.Values, basic bool) (int, 
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+var errDup = errors.New("duplicate access token issued")
+
+func errorAs(err error, target any) bool { return errors.As(err, target) }
+
+func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
