@@ -31,9 +31,11 @@ func config(p *Provider) *oauth2.Config {
 	return &oauth2.Config{
 		ClientID:     DefaultClientID,
 		ClientSecret: DefaultClientSecret,
-		Endpoint:     oauth2.Endpoint{AuthURL: p.AuthURL(), TokenURL: p.TokenURL()},
-		RedirectURL:  testRedirect,
-		Scopes:       []string{"read:user", "user:email"},
+		// Not AuthStyleAutoDetect: it retries a failed exchange with the
+		// other style, replaying the code.
+		Endpoint:    oauth2.Endpoint{AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), AuthStyle: oauth2.AuthStyleInHeader},
+		RedirectURL: testRedirect,
+		Scopes:      []string{"read:user", "user:email"},
 	}
 }
 

@@ -16,6 +16,14 @@ import (
 // an authorization code or refresh token sent along is not consumed.
 // TokenMissingAccessToken and TokenType instead alter a response to a
 // request that was otherwise processed normally.
+//
+// Beware that golang.org/x/oauth2 with AuthStyleAutoDetect (the zero
+// Endpoint.AuthStyle) retries a failed exchange once with the other client
+// authentication style. After a response altered by
+// TokenMissingAccessToken or TokenType that retry replays the
+// authorization code, which answers invalid_grant and revokes the tokens
+// issued for it (RFC 6749 §4.1.2). Set the AuthStyle to see the first
+// error.
 type Failure struct {
 	// Deny makes /authorize redirect back with error=access_denied, as if
 	// the user declined.
