@@ -1,0 +1,48 @@
+// Package gintest is a fake OAuth 2.0 provider to test login flows
+// against, with no network beyond loopback.
+//
+// A Provider is an authorization server and a small user API in one
+// http.Handler:
+//
+//	GET  /authorize   authorization code flow (RFC 6749 §4.1) with PKCE (RFC 7636)
+//	POST /token       authorization_code, refresh_token and client_credentials grants
+//	GET  /api/me      the signed-in user, for a Bearer access token (RFC 6750)
+//	POST /revoke      token revocation (RFC 7009)
+//
+// It follows the OAuth 2.0 Security BCP (RFC 9700) where a client can
+// observe it: PKCE with S256 is required, redirect URIs match exactly,
+// authorization codes are single use and a replayed code revokes its
+// tokens, refresh tokens can rotate with reuse detection, and access
+// tokens are never taken from the query string.
+//
+// With Options.User set, every authorization is approved as that user at
+// once, which suits automated tests. Without it, /authorize shows an HTML
+// sign-in form where any name signs in, for trying an application by hand
+// or from a headless browser. Failure knobs (Provider.Fail) make the
+// provider deny, error, stall or answer garbage, for negative tests;
+// Provider.Calls counts the requests each endpoint served.
+//
+// Browser is a small cookie-keeping HTTP client that follows redirects
+// across hosts, to walk through a login flow like a user would.
+//
+// gintest is for tests only: it keeps everything in memory and its
+// sign-in form checks no password.
+//
+// A test typically starts a provider, points the application's OAuth
+// configuration at it, and walks the flow:
+//
+//	p := gintest.StartProvider(gintest.Options{
+//		User: &gintest.User{ID: "42", Login: "ada", Email: "ada@example.test"},
+//	})
+//	defer p.Close()
+//
+//	conf := &oauth2.Config{
+//		ClientID:     gintest.DefaultClientID,
+//		ClientSecret: gintest.DefaultClientSecret,
+//		Endpoint:     oauth2.Endpoint{AuthURL: p.AuthURL(), TokenURL: p.TokenURL()},
+//		RedirectURL:  app.URL + "/callback",
+//	}
+//	// ... start the app with conf, then:
+//	page, err := gintest.NewBrowser().Get(app.URL + "/login")
+//	// page is where the app sent the user after the callback.
+package gintest
