@@ -57,7 +57,11 @@ type Options struct {
 
 	// User, when set, approves every authorization as this user without
 	// showing a page, which is what automated tests want. Nil: /authorize
-	// shows an HTML sign-in form where any name signs in.
+	// shows an HTML sign-in form where any name signs in, as user ID
+	// "user-"+name with login name and email name+"@example.test". The
+	// form has a CSRF double-submit token but checks no password: it is a
+	// test fixture, not for production. Its fields are input[name=name],
+	// button[value=approve] and button[value=deny], for headless browsers.
 	User *User
 
 	// TokenLifetime is the access token lifetime. Zero: DefaultTokenLifetime.

@@ -386,3 +386,12 @@ func TestConcurrentRotatedRefreshes(t *testing.T) {
 		t.Fatalf("%d succeeded and %d got invalid_grant, want 1 and 99", ok, invalid)
 	}
 }
+
+// RFC 6749 §3.2: request parameters must not be repeated.
+func TestRepeatedParameter_RFC6749_3_2(t *testing.T) {
+	p := start(t, Options{})
+	status, body := postForm(t, p.TokenURL(), url.Values{"grant_type": {"client_credentials", "client_credentials"}}, true)
+	if status != 400 || body["error"] != "invalid_request" {
+		t.Fatalf("got %d %v, want 400 invalid_request", status, body)
+	}
+}

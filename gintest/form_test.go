@@ -1,0 +1,158 @@
+package gintest
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+func interactiveAuthURL(p *Provider, state string, scopes ...string) string {
+	conf := config(p)
+	conf.Scopes = scopes
+	return conf.AuthCodeURL(state, oauth2.S256ChallengeOption(oauth2.GenerateVerifier()))
+}
+
+// The form shows the client and scopes, escapes whatever the client
+// sent, and has the fields a headless browser needs.
+func TestFormRendersEscaped(t *testing.T) {
+	p := start(t, Options{})
+	evil := `<script>alert("x")</script>`
+	page, err := NewBrowser().Get(interactiveAuthURL(p, evil, "read:user", evil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != 200 || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("status %d, Content-Type %q", page.StatusCode, page.Header.Get("Content-Type"))
+	}
+	if strings.Contains(page.Body, "<script>") {
+		t.Fatalf("unescaped <script> in the page:\n%s", page.Body)
+	}
+	for _, want := range []string{
+		"Sign in to the gintest provider",
+		DefaultClientID,
+		"<code>read:user</code>",
+		"<code>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</code>",
+		`value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"`,
+		`<input type="text" id="name" name="name"`,
+		`<label for="name">`,
+		`<button type="submit" name="action" value="approve">Sign in</button>`,
+		`<button type="submit" name="action" value="deny" formnovalidate>Deny</button>`,
+		`name="csrf_token"`,
+	} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+	if page.Header.Get("X-Frame-Options") != "DENY" {
+		t.Error("the sign-in page can be framed (clickjacking)")
+	}
+}
+
+// Posting the form with a name signs in as that name; the state, even a
+// hostile one, comes back intact.
+func TestFormSignIn(t *testing.T) {
+	p := start(t, Options{})
+	conf := config(p)
+	v := oauth2.GenerateVerifier()
+	state := `<script>"&`
+	b := NewBrowser()
+	form, err := b.Get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(v)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect, err := b.NoFollow().SignIn(form, "grace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if redirect.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d, want 303; body %s", redirect.StatusCode, redirect.Body)
+	}
+	loc, _ := url.Parse(redirect.Header.Get("Location"))
+	if loc.Query().Get("state") != state {
+		t.Fatalf("state %q, want %q", loc.Query().Get("state"), state)
+	}
+	tok, err := conf.Exchange(bg, loc.Query().Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, u, _ := me(t, p, tok.AccessToken)
+	want := userJSON{ID: "user-grace", Login: "grace", Name: "grace", Email: "grace@example.test", EmailVerified: true}
+	if u != want {
+		t.Fatalf("/api/me = %+v, want %+v", u, want)
+	}
+}
+
+func TestFormDeny(t *testing.T) {
+	p := start(t, Options{})
+	b := NewBrowser()
+	form, err := b.Get(interactiveAuthURL(p, "st"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	redirect, err := b.NoFollow().Deny(form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := url.Parse(redirect.Header.Get("Location"))
+	if loc.Query().Get("error") != "access_denied" || loc.Query().Get("state") != "st" {
+		t.Fatalf("redirect %s, want error=access_denied and state", loc)
+	}
+}
+
+func TestFormEmptyName(t *testing.T) {
+	p := start(t, Options{})
+	b := NewBrowser()
+	form, err := b.Get(interactiveAuthURL(p, "st"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := b.NoFollow().SignIn(form, "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.StatusCode != 400 || !strings.Contains(again.Body, "Enter a name") || again.Header.Get("Location") != "" {
+		t.Fatalf("status %d, want the form again with an error", again.StatusCode)
+	}
+}
+
+// The POST is validated again: tampering with hidden fields to point at
+// an unregistered redirect_uri gets the error page.
+func TestFormPostRevalidates(t *testing.T) {
+	p := start(t, Options{})
+	b := NewBrowser()
+	form, err := b.Get(interactiveAuthURL(p, "st"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tampered := strings.Replace(form.Body, `value="http://127.0.0.1:9/callback"`, `value="https://evil.example.test/"`, 1)
+	if tampered == form.Body {
+		t.Fatal("redirect_uri hidden field not found")
+	}
+	form.Body = tampered
+	page, err := b.NoFollow().SignIn(form, "mallory")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != 400 || page.Header.Get("Location") != "" {
+		t.Fatalf("status %d Location %q, want 400 and no redirect", page.StatusCode, page.Header.Get("Location"))
+	}
+}
+
+// A POST without the CSRF cookie (a cross-site form post) is refused.
+func TestFormCSRF(t *testing.T) {
+	p := start(t, Options{})
+	form, err := NewBrowser().Get(interactiveAuthURL(p, "st"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := NewBrowser().NoFollow().SignIn(form, "mallory") // fresh jar
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != 400 || !strings.Contains(page.Body, "CSRF") {
+		t.Fatalf("status %d, want 400 CSRF page", page.StatusCode)
+	}
+}
