@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/gindance/gindance/gintest"
+)
+
+// The quickstart's whole story, as a browser would live it: log in through
+// the provider's sign-in form, see the identity, call the API, log out.
+func TestQuickstartLoginAPICallLogout(t *testing.T) {
+	qs, err := start(context.Background(), "localhost:0", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qs.Close()
+	b := gintest.NewBrowser()
+
+	home, err := b.Get(qs.AppURL + "/")
+	if err != nil || !strings.Contains(home.Body, `href="/login/local"`) {
+		t.Fatalf("home: %v %q", err, home.Body)
+	}
+	form, err := b.Get(qs.AppURL + "/login/local")
+	if err != nil || !strings.HasPrefix(form.URL.String(), qs.ProviderURL) {
+		t.Fatalf("login did not reach the provider's form: %v %v", err, form.URL)
+	}
+	page, err := b.SignIn(form, "ada")
+	if err != nil || !strings.HasPrefix(page.URL.String(), qs.AppURL) || !strings.Contains(page.Body, `<strong id="username">ada</strong>`) {
+		t.Fatalf("after sign-in: %v %v %q", err, page.URL, page.Body)
+	}
+	api, err := b.Get(qs.AppURL + "/api-call")
+	if err != nil || !strings.Contains(api.Body, "<li>login: ada</li>") {
+		t.Fatalf("API call: %v %q", err, api.Body)
+	}
+	out, err := b.PostForm(qs.AppURL+"/logout", nil)
+	if err != nil || !strings.Contains(out.Body, "Not logged in.") {
+		t.Fatalf("logout: %v %q", err, out.Body)
+	}
+	for _, c := range b.Cookies(qs.AppURL) {
+		if c.Name == "quickstart" && len(c.Value) > 4096 {
+			t.Fatalf("session cookie of %d bytes", len(c.Value))
+		}
+	}
+}
