@@ -3,6 +3,7 @@ module github.com/gindance/gindance
 go 1.26.8
 
 require (
+	github.com/dghubble/oauth1 v0.7.3
 	github.com/gin-contrib/sessions v1.0.4
 	github.com/gin-gonic/gin v1.12.0
 	golang.org/x/oauth2 v0.37.0

@@ -114,4 +114,16 @@ type OAuth1Config struct {
 	ConsumerKey, ConsumerSecret                   string
 	RequestTokenURL, AuthorizeURL, AccessTokenURL string
 	APIBaseURL, RedirectURL, RedirectTo           string
+
+	// AllowedHosts, HTTPClient, ProviderTimeout, LoginTTL,
+	// MaxPendingLogins, SessionName and Logger mean what they mean in
+	// OAuth2Config. OAuth 1.0a tokens do not expire, so there is no
+	// refresh.
+	AllowedHosts     []string
+	HTTPClient       *http.Client
+	ProviderTimeout  time.Duration
+	LoginTTL         time.Duration
+	MaxPendingLogins int
+	SessionName      string
+	Logger           *slog.Logger
 }
