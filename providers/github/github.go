@@ -37,8 +37,11 @@ type Config struct {
 	// AuthURL, TokenURL and APIBaseURL override the endpoints (for tests
 	// and proxies); empty: github.com's or Host's.
 	AuthURL, TokenURL, APIBaseURL string
-	RedirectURL, RedirectTo       string
+	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
+	RedirectURL, RedirectTo string
 
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string

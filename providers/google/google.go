@@ -44,8 +44,11 @@ type Config struct {
 
 	// Issuer, DiscoveryURL and APIBaseURL override Google's (for tests).
 	Issuer, DiscoveryURL, APIBaseURL string
-	RedirectURL, RedirectTo          string
+	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
+	RedirectURL, RedirectTo string
 
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string

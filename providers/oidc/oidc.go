@@ -46,12 +46,14 @@ type Config struct {
 	Scopes      []string
 	RedirectURL string // absolute callback URL; empty: derived from the request
 	RedirectTo  string // where the browser goes after login; default "/"
-	// APIBaseURL, when set, is where Client's relative paths resolve.
+	// APIBaseURL, when set, is where Client's relative paths resolve;
+	// AllowedHosts are further origins the token may be sent to.
 	APIBaseURL   string
 	AllowedHosts []string
 	// AuthParams are added to every authorization URL (prompt, hd, ...).
 	AuthParams map[string]string
-	TokenAuth  blueprint.TokenAuthMethod
+	// TokenAuth selects client_secret_basic (default) or _post.
+	TokenAuth blueprint.TokenAuthMethod
 
 	// PublicClient allows an empty ClientSecret (a client that cannot keep
 	// a secret, protected by PKCE alone).
@@ -80,6 +82,8 @@ type Config struct {
 	// "/".
 	PostLogoutRedirectTo string
 
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
 	HTTPClient       *http.Client
 	ProviderTimeout  time.Duration
 	RefreshLeeway    time.Duration

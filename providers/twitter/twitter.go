@@ -33,8 +33,11 @@ type Config struct {
 	// RequestTokenURL, AuthorizeURL, AccessTokenURL and APIBaseURL
 	// override Twitter's (for tests and proxies).
 	RequestTokenURL, AuthorizeURL, AccessTokenURL, APIBaseURL string
-	RedirectURL, RedirectTo                                   string
+	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
+	RedirectURL, RedirectTo string
 
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string
