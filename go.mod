@@ -3,8 +3,11 @@ module github.com/gindance/gindance
 go 1.26.8
 
 require (
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/dghubble/oauth1 v0.7.3
 	github.com/gin-contrib/sessions v1.0.4
 	github.com/gin-gonic/gin v1.12.0
+	github.com/go-jose/go-jose/v4 v4.1.9
 	golang.org/x/oauth2 v0.37.0
 	golang.org/x/sync v0.24.0
 )

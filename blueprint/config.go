@@ -100,6 +100,15 @@ type OAuth2Hooks struct {
 	VerifyLogin func(ctx context.Context, tok *Token, nonce string) error
 	// VerifyRefresh checks a refreshed token against the one it replaces.
 	VerifyRefresh func(ctx context.Context, old, refreshed *Token) error
+	// Validate reports a configuration error of the provider package (a
+	// missing issuer or client secret); Blueprint.Validate, and so Mount,
+	// call it after the core checks.
+	Validate func() error
+	// Extension is the provider package's own value for this blueprint
+	// (providers/oidc keeps its discovery cache and verifier there);
+	// Blueprint.Extension returns it, so that package-level functions such
+	// as oidc.Claims(c, b) find it without a global registry.
+	Extension any
 }
 
 // Endpoints are a provider's URLs, as discovered.
@@ -114,4 +123,16 @@ type OAuth1Config struct {
 	ConsumerKey, ConsumerSecret                   string
 	RequestTokenURL, AuthorizeURL, AccessTokenURL string
 	APIBaseURL, RedirectURL, RedirectTo           string
+
+	// AllowedHosts, HTTPClient, ProviderTimeout, LoginTTL,
+	// MaxPendingLogins, SessionName and Logger mean what they mean in
+	// OAuth2Config. OAuth 1.0a tokens do not expire, so there is no
+	// refresh.
+	AllowedHosts     []string
+	HTTPClient       *http.Client
+	ProviderTimeout  time.Duration
+	LoginTTL         time.Duration
+	MaxPendingLogins int
+	SessionName      string
+	Logger           *slog.Logger
 }

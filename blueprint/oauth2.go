@@ -59,6 +59,9 @@ func (p *oauth2Protocol) validate() error {
 			return fmt.Errorf("%w: %s: %q is not an absolute URL", ErrConfig, p.name, u)
 		}
 	}
+	if v := p.cfg.Protocol.Validate; v != nil {
+		return v()
+	}
 	return nil
 }
 

@@ -1,0 +1,232 @@
+package blueprint_test
+
+import (
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/gintest"
+)
+
+// oauth1Fixture is an app with an OAuth 1.0a blueprint against the fake
+// OAuth 1.0a provider, which verifies every signature.
+type oauth1Fixture struct {
+	p       *gintest.OAuth1Provider
+	b       *blueprint.Blueprint
+	app     *httptest.Server
+	browser *gintest.Browser
+
+	mu   sync.Mutex
+	errs []error
+}
+
+func newOAuth1Fixture(t *testing.T) *oauth1Fixture {
+	t.Helper()
+	f := &oauth1Fixture{p: gintest.StartOAuth1Provider(gintest.OAuth1Options{}), browser: gintest.NewBrowser()}
+	t.Cleanup(f.p.Close)
+	f.b = blueprint.NewOAuth1("tw", f.p.OAuth1Config())
+	f.b.OnError(func(c *gin.Context, err error) {
+		f.mu.Lock()
+		f.errs = append(f.errs, err)
+		f.mu.Unlock()
+		blueprint.DefaultErrorHandler(c, err)
+	})
+	r := newEngine()
+	f.b.Mount(r.Group("/login"))
+	r.GET("/me", f.b.Require(), func(c *gin.Context) {
+		var me struct {
+			ScreenName string `json:"screen_name"`
+		}
+		if err := f.b.Client(c).GetJSON("account/verify_credentials.json", &me); err != nil {
+			c.String(http.StatusBadGateway, "%v", err)
+			return
+		}
+		tok, _ := f.b.Token(c)
+		c.String(http.StatusOK, "%s secret=%v extra=%v", me.ScreenName, tok.TokenSecret != "", tok.Extra["screen_name"])
+	})
+	r.GET("/post", func(c *gin.Context) {
+		resp, err := f.b.Client(c).Post("statuses/update.json", "application/x-www-form-urlencoded",
+			strings.NewReader(url.Values{"status": {"hello & good bye"}}.Encode()))
+		if err != nil {
+			c.String(http.StatusBadGateway, "%v", err)
+			return
+		}
+		defer resp.Body.Close()
+		c.DataFromReader(resp.StatusCode, resp.ContentLength, resp.Header.Get("Content-Type"), resp.Body, nil)
+	})
+	r.GET("/foreign", func(c *gin.Context) {
+		_, err := f.b.Client(c).Get("https://evil.example/steal")
+		c.String(http.StatusOK, "%v", errors.Is(err, blueprint.ErrForeignHost))
+	})
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "home authorized=%v", f.b.Authorized(c)) })
+	f.app = httptest.NewServer(r)
+	t.Cleanup(f.app.Close)
+	return f
+}
+
+func (f *oauth1Fixture) lastErr(t *testing.T) error {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.errs) == 0 {
+		t.Fatal("OnError did not run")
+	}
+	return f.errs[len(f.errs)-1]
+}
+
+// TestOAuth1LoginAndSignedRequests: RFC 5849 §2 three-legged flow, then
+// signed API requests (§3), every one verified by the fake provider.
+func TestOAuth1LoginAndSignedRequests(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	page, err := f.browser.Get(f.app.URL + "/login/tw?next=/me")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != http.StatusOK || page.Body != "ada secret=true extra=ada" {
+		t.Fatalf("after login: %d %q", page.StatusCode, page.Body)
+	}
+	page, err = f.browser.Get(f.app.URL + "/post")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `"text":"hello \u0026 good bye"`) {
+		t.Fatalf("signed form POST: %d %q", page.StatusCode, page.Body)
+	}
+	if n := f.p.Rejected(); n != 0 {
+		t.Fatalf("the provider rejected %d requests", n)
+	}
+	page, _ = f.browser.Get(f.app.URL + "/foreign")
+	if page.Body != "true" {
+		t.Fatalf("request to a foreign host: ErrForeignHost=%s", page.Body)
+	}
+}
+
+// TestOAuth1RedirectCarriesOnlyTheRequestToken: the request token secret
+// stays server-side; the browser is sent to the provider with the request
+// token alone (RFC 5849 §2.2).
+func TestOAuth1RedirectCarriesOnlyTheRequestToken(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	page, err := f.browser.NoFollow().Get(f.app.URL + "/login/tw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, err := url.Parse(page.Header.Get("Location"))
+	if err != nil || page.StatusCode != http.StatusFound {
+		t.Fatalf("login start: %d %q", page.StatusCode, page.Header.Get("Location"))
+	}
+	if !strings.HasPrefix(loc.String(), f.p.AuthorizeURL()+"?") {
+		t.Fatalf("redirect to %s, want the provider's authorize URL", loc)
+	}
+	if q := loc.Query(); len(q) != 1 || !strings.HasPrefix(q.Get("oauth_token"), "rt_") {
+		t.Fatalf("authorize URL query %v, want only oauth_token", q)
+	}
+}
+
+// TestOAuth1RefusesUnconfirmedCallback: RFC 5849 §2.1 requires
+// oauth_callback_confirmed=true; without it the login stops before the
+// browser leaves.
+func TestOAuth1RefusesUnconfirmedCallback(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	f.p.Fail(gintest.OAuth1Failure{NoCallbackConfirmed: true})
+	page, err := f.browser.Get(f.app.URL + "/login/tw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != http.StatusBadGateway || page.URL.Host != strings.TrimPrefix(f.app.URL, "http://") {
+		t.Fatalf("got %d at %s, want 502 from the app", page.StatusCode, page.URL)
+	}
+	if err := f.lastErr(t); !errors.Is(err, blueprint.ErrCallbackNotConfirmed) {
+		t.Fatalf("error %v, want ErrCallbackNotConfirmed", err)
+	}
+}
+
+// TestOAuth1CallbackWithAnotherTokenIsRefused: the callback's oauth_token
+// must be the request token this browser session obtained.
+func TestOAuth1CallbackWithAnotherTokenIsRefused(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	f.p.Fail(gintest.OAuth1Failure{WrongToken: true})
+	page, err := f.browser.Get(f.app.URL + "/login/tw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != http.StatusBadRequest {
+		t.Fatalf("got %d, want 400", page.StatusCode)
+	}
+	if err := f.lastErr(t); !errors.Is(err, blueprint.ErrStateMismatch) {
+		t.Fatalf("error %v, want ErrStateMismatch", err)
+	}
+	if n := f.p.AccessTokens(); n != 0 {
+		t.Fatalf("%d access tokens were issued", n)
+	}
+	page, _ = f.browser.Get(f.app.URL + "/")
+	if page.Body != "home authorized=false" {
+		t.Fatalf("after a refused callback: %q", page.Body)
+	}
+}
+
+// TestOAuth1DeniedIsAnAuthError: Twitter's ?denied=<token> ends in an
+// *AuthError with access_denied and a 403.
+func TestOAuth1DeniedIsAnAuthError(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	f.p.Fail(gintest.OAuth1Failure{Deny: true})
+	page, err := f.browser.Get(f.app.URL + "/login/tw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ae *blueprint.AuthError
+	if err := f.lastErr(t); !errors.As(err, &ae) || ae.Code != "access_denied" {
+		t.Fatalf("error %v, want *AuthError access_denied", err)
+	}
+	if page.StatusCode != http.StatusForbidden {
+		t.Fatalf("got %d, want 403", page.StatusCode)
+	}
+}
+
+// TestOAuth1CallbackIsSingleUseAndBoundToTheSession: replaying the callback
+// URL, in the same browser or another one, is refused (RFC 9700 §4.7 for
+// the OAuth 2.0 analogue).
+func TestOAuth1CallbackIsSingleUseAndBoundToTheSession(t *testing.T) {
+	f := newOAuth1Fixture(t)
+	var callback string
+	page, err := f.browser.Get(f.app.URL + "/login/tw")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range page.Hops {
+		if strings.HasSuffix(h.Path, "/login/tw/authorized") {
+			callback = h.String()
+		}
+	}
+	if callback == "" {
+		t.Fatalf("no callback among %v", page.Hops)
+	}
+	other := gintest.NewBrowser()
+	if page, _ := other.Get(callback); page.StatusCode != http.StatusBadRequest {
+		t.Fatalf("callback in another browser: %d, want 400", page.StatusCode)
+	}
+	if page, _ := f.browser.Get(callback); page.StatusCode != http.StatusBadRequest {
+		t.Fatalf("callback replayed: %d, want 400", page.StatusCode)
+	}
+	if err := f.lastErr(t); !errors.Is(err, blueprint.ErrStateMismatch) {
+		t.Fatalf("error %v, want ErrStateMismatch", err)
+	}
+	if n := f.p.AccessTokens(); n != 1 {
+		t.Fatalf("%d access tokens issued, want 1", n)
+	}
+}
+
+func TestOAuth1ValidateNamesTheMissingSecret(t *testing.T) {
+	b := blueprint.NewOAuth1("tw", blueprint.OAuth1Config{ConsumerKey: "k",
+		RequestTokenURL: "https://x.example/rt", AuthorizeURL: "https://x.example/a", AccessTokenURL: "https://x.example/at"})
+	err := b.Validate()
+	if !errors.Is(err, blueprint.ErrConfig) || !strings.Contains(err.Error(), "ConsumerSecret") {
+		t.Fatalf("Validate: %v", err)
+	}
+}

@@ -1,0 +1,161 @@
+package github
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// Default endpoints of github.com.
+const (
+	DefaultAuthURL    = "https://github.com/login/oauth/authorize"
+	DefaultTokenURL   = "https://github.com/login/oauth/access_token"
+	DefaultAPIBaseURL = "https://api.github.com/"
+)
+
+// Config configures the GitHub blueprint. Empty ClientID and ClientSecret
+// are read from GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET when New runs.
+type Config struct {
+	ClientID, ClientSecret string
+	// Scopes, e.g. "read:user", "user:email". With "user:email" (or
+	// "user") Identity reads the primary verified address from
+	// /user/emails.
+	Scopes []string
+	// Name is the blueprint's name and mount segment. Default "github".
+	Name string
+	// Host selects a GitHub Enterprise Server, e.g. "github.example.com":
+	// https://<Host>/login/oauth/... and API https://<Host>/api/v3/.
+	Host string
+	// AuthURL, TokenURL and APIBaseURL override the endpoints (for tests
+	// and proxies); empty: github.com's or Host's.
+	AuthURL, TokenURL, APIBaseURL string
+	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
+	RedirectURL, RedirectTo string
+
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
+	HTTPClient      *http.Client
+	ProviderTimeout time.Duration
+	SessionName     string
+	Logger          *slog.Logger
+}
+
+// New returns a blueprint for GitHub OAuth apps (and GitHub Apps' user
+// tokens). The token endpoint is asked for JSON (Accept:
+// application/json).
+func New(cfg Config) *blueprint.Blueprint {
+	if cfg.ClientID == "" {
+		cfg.ClientID = os.Getenv("GITHUB_CLIENT_ID")
+	}
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = os.Getenv("GITHUB_CLIENT_SECRET")
+	}
+	if cfg.Name == "" {
+		cfg.Name = "github"
+	}
+	auth, token, api := DefaultAuthURL, DefaultTokenURL, DefaultAPIBaseURL
+	if cfg.Host != "" {
+		auth, token, api = "https://"+cfg.Host+"/login/oauth/authorize", "https://"+cfg.Host+"/login/oauth/access_token", "https://"+cfg.Host+"/api/v3/"
+	}
+	auth, token, api = or(cfg.AuthURL, auth), or(cfg.TokenURL, token), or(cfg.APIBaseURL, api)
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = &http.Client{}
+	}
+	jsonClient := *hc
+	base := jsonClient.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	jsonClient.Transport = acceptJSON{base: base, tokenURL: token}
+	secret := cfg.ClientSecret
+	b := blueprint.NewOAuth2(cfg.Name, blueprint.OAuth2Config{
+		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
+		AuthURL: auth, TokenURL: token, APIBaseURL: api,
+		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
+		HTTPClient: &jsonClient, ProviderTimeout: cfg.ProviderTimeout,
+		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		Protocol: blueprint.OAuth2Hooks{Validate: func() error {
+			if secret == "" {
+				return fmt.Errorf("%w: %s: ClientSecret is empty (set Config.ClientSecret or GITHUB_CLIENT_SECRET)", blueprint.ErrConfig, cfg.Name)
+			}
+			return nil
+		}},
+	})
+	b.IdentityFunc(Identity)
+	return b
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// acceptJSON asks GitHub's token endpoint for JSON, which it otherwise
+// answers form-encoded.
+type acceptJSON struct {
+	base     http.RoundTripper
+	tokenURL string
+}
+
+func (t acceptJSON) RoundTrip(req *http.Request) (*http.Response, error) {
+	u := *req.URL
+	u.RawQuery = ""
+	if u.String() == t.tokenURL {
+		req = req.Clone(req.Context())
+		req.Header.Set("Accept", "application/json")
+	}
+	return t.base.RoundTrip(req)
+}
+
+// Identity is the blueprint's identity function: /user, and with the
+// user:email or user scope the primary verified address of /user/emails.
+// Without those scopes Email is the public profile address, if any, and
+// EmailVerified is false.
+func Identity(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
+	var u map[string]any
+	if err := cl.GetJSON("user", &u); err != nil {
+		return nil, err
+	}
+	id := &blueprint.Identity{Username: str(u, "login"), Name: str(u, "name"), Email: str(u, "email"),
+		AvatarURL: str(u, "avatar_url"), Raw: u}
+	if n, ok := u["id"].(float64); ok {
+		id.ID = strconv.FormatInt(int64(n), 10)
+	}
+	tok, err := cl.Token()
+	if err != nil {
+		return nil, err
+	}
+	if slices.Contains(tok.Scopes, "user:email") || slices.Contains(tok.Scopes, "user") {
+		var emails []struct {
+			Email    string `json:"email"`
+			Primary  bool   `json:"primary"`
+			Verified bool   `json:"verified"`
+		}
+		if err := cl.GetJSON("user/emails", &emails); err != nil {
+			return nil, err
+		}
+		id.Email, id.EmailVerified = "", false
+		for _, e := range emails {
+			if e.Primary && e.Verified {
+				id.Email, id.EmailVerified = e.Email, true
+			}
+		}
+	}
+	return id, nil
+}
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}

@@ -1,0 +1,32 @@
+package google_test
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/providers/google"
+	"github.com/gindance/gindance/providers/oidc"
+)
+
+func Example() {
+	r := gin.Default()
+	store := cookie.NewStore([]byte(os.Getenv("SESSION_HASH_KEY")), []byte(os.Getenv("SESSION_BLOCK_KEY")))
+	store.Options(sessions.Options{Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	r.Use(sessions.Sessions("gindance", store))
+
+	g := google.New(google.Config{SelectAccount: true}) // GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET
+	g.Mount(r.Group("/login"))                          // GET /login/google, /login/google/authorized
+	r.GET("/", g.Require(), func(c *gin.Context) {
+		claims, err := oidc.Claims(c, g)
+		if err != nil {
+			c.String(http.StatusUnauthorized, "%v", err)
+			return
+		}
+		c.String(http.StatusOK, "hello %v", claims["email"])
+	})
+	_ = r // r.Run(":8080")
+}

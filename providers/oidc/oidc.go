@@ -1,0 +1,190 @@
+// Package oidc is an OpenID Connect relying party for any issuer (Keycloak,
+// Auth0, Okta, Entra ID, Dex, Google, ...) on top of blueprint.NewOAuth2.
+//
+// New discovers the provider's endpoints from the issuer, lazily on first
+// use and cached for DiscoveryTTL; the discovered issuer must equal the
+// configured one exactly. Logins ask for scope openid, carry a nonce bound
+// to the login transaction and keep PKCE on. The callback enforces RFC 9207
+// (iss of the authorization response) and verifies the id_token with
+// github.com/coreos/go-oidc: signature against the provider's JWKS
+// (refetched when an unknown kid appears), iss, aud, exp and the allowed
+// asymmetric algorithms (none and HS* are always refused), and then, per
+// OpenID Connect Core §3.1.3.7: nonce, iat and sub present, azp when there
+// are several audiences, at_hash when present. Any failure ends the login in
+// OnError with an error wrapping ErrIDToken, and nothing is stored.
+//
+// Where things live: discovery.go (metadata and key set cache), verify.go
+// (id_token and userinfo checks), claims.go (Claims and the identity
+// mapping), logout.go (RP-initiated logout).
+package oidc
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// DefaultDiscoveryTTL is how long discovered metadata is used before it is
+// fetched again.
+const DefaultDiscoveryTTL = time.Hour
+
+// Config configures an OpenID Connect blueprint. Issuer, ClientID and
+// ClientSecret are required (ClientSecret unless PublicClient).
+type Config struct {
+	// Issuer is the provider's issuer identifier, e.g.
+	// "https://accounts.google.com". It must be https (http only for
+	// loopback hosts, for tests) and equal the discovered issuer exactly.
+	Issuer                 string
+	ClientID, ClientSecret string
+	// Scopes are asked for besides openid, e.g. "profile", "email".
+	Scopes      []string
+	RedirectURL string // absolute callback URL; empty: derived from the request
+	RedirectTo  string // where the browser goes after login; default "/"
+	// APIBaseURL, when set, is where Client's relative paths resolve;
+	// AllowedHosts are further origins the token may be sent to.
+	APIBaseURL   string
+	AllowedHosts []string
+	// AuthParams are added to every authorization URL (prompt, hd, ...).
+	AuthParams map[string]string
+	// TokenAuth selects client_secret_basic (default) or _post.
+	TokenAuth blueprint.TokenAuthMethod
+
+	// PublicClient allows an empty ClientSecret (a client that cannot keep
+	// a secret, protected by PKCE alone).
+	PublicClient bool
+	// DiscoveryURL overrides Issuer+"/.well-known/openid-configuration".
+	DiscoveryURL string
+	// DiscoveryTTL is how long metadata is cached. Default 1 hour. When a
+	// refetch fails the old metadata stays in use.
+	DiscoveryTTL time.Duration
+	// UserInfo fetches the userinfo endpoint at login and for Identity;
+	// its sub must equal the id_token's (OpenID Connect Core §5.3.4).
+	UserInfo bool
+	// SigningAlgs restricts the id_token algorithms further. Default: the
+	// asymmetric algorithms the provider advertises, else RS256. Symmetric
+	// (HS*) algorithms and none are never accepted.
+	SigningAlgs []string
+	// CheckClaims, when set, is one more check of the verified claims, at
+	// login, refresh and in Claims (providers/google enforces hd with it).
+	CheckClaims func(claims map[string]any) error
+
+	// PostLogoutRedirectURL is the absolute URL, registered at the
+	// provider, that end_session returns to; serve LogoutCallbackHandler
+	// there. Empty: logout is local only.
+	PostLogoutRedirectURL string
+	// PostLogoutRedirectTo is where the browser goes after logout. Default
+	// "/".
+	PostLogoutRedirectTo string
+
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
+	HTTPClient       *http.Client
+	ProviderTimeout  time.Duration
+	RefreshLeeway    time.Duration
+	LoginTTL         time.Duration
+	MaxPendingLogins int
+	SessionName      string
+	Logger           *slog.Logger
+}
+
+// provider is the per-blueprint state, kept in OAuth2Hooks.Extension.
+type provider struct {
+	name string
+	cfg  Config
+	hc   *http.Client
+	disc discovery
+	b    *blueprint.Blueprint // the blueprint New made, for its identity function
+}
+
+// New returns an OpenID Connect blueprint named name. The provider is not
+// contacted until the first login or token use. Its identity function maps
+// the verified claims (and userinfo, with Config.UserInfo).
+func New(name string, cfg Config) *blueprint.Blueprint {
+	cfg.Scopes = withOpenID(cfg.Scopes)
+	if cfg.DiscoveryTTL <= 0 {
+		cfg.DiscoveryTTL = DefaultDiscoveryTTL
+	}
+	if cfg.PostLogoutRedirectTo == "" {
+		cfg.PostLogoutRedirectTo = "/"
+	}
+	if cfg.DiscoveryURL == "" && cfg.Issuer != "" {
+		cfg.DiscoveryURL = strings.TrimSuffix(cfg.Issuer, "/") + "/.well-known/openid-configuration"
+	}
+	timeout := cfg.ProviderTimeout
+	if timeout <= 0 {
+		timeout = blueprint.DefaultProviderTimeout
+	}
+	p := &provider{name: name, cfg: cfg, hc: cfg.HTTPClient}
+	if p.hc == nil {
+		p.hc = &http.Client{Timeout: timeout}
+	}
+	p.disc.timeout = timeout
+	b := blueprint.NewOAuth2(name, blueprint.OAuth2Config{
+		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
+		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
+		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
+		AllowedHosts: cfg.AllowedHosts, HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
+		RefreshLeeway: cfg.RefreshLeeway, LoginTTL: cfg.LoginTTL, MaxPendingLogins: cfg.MaxPendingLogins,
+		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		Protocol: blueprint.OAuth2Hooks{
+			Endpoints:     p.endpoints,
+			Nonce:         true,
+			VerifyLogin:   p.verifyLogin,
+			VerifyRefresh: p.verifyRefresh,
+			Validate:      p.validate,
+			Extension:     p,
+		},
+	})
+	p.b = b
+	b.IdentityFunc(p.identity)
+	return b
+}
+
+func withOpenID(scopes []string) []string {
+	out := []string{"openid"}
+	for _, s := range scopes {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (p *provider) validate() error {
+	switch {
+	case p.cfg.Issuer == "":
+		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
+	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
+		return fmt.Errorf("%w: %s: ClientSecret is empty (set PublicClient for a client without one)", blueprint.ErrConfig, p.name)
+	}
+	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+			return fmt.Errorf("%w: %s: %q must be an https URL (http only on loopback)", blueprint.ErrConfig, p.name, raw)
+		}
+	}
+	if p.cfg.PostLogoutRedirectURL != "" {
+		if u, err := url.Parse(p.cfg.PostLogoutRedirectURL); err != nil || !u.IsAbs() {
+			return fmt.Errorf("%w: %s: PostLogoutRedirectURL %q is not absolute", blueprint.ErrConfig, p.name, p.cfg.PostLogoutRedirectURL)
+		}
+	}
+	return nil
+}
+
+func loopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+// from returns the OIDC state of a blueprint made by New.
+func from(b *blueprint.Blueprint) (*provider, error) {
+	if p, ok := b.Extension().(*provider); ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("%w: %s is not an OpenID Connect blueprint (made by oidc.New)", blueprint.ErrConfig, b.Name())
+}

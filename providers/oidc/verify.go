@@ -1,0 +1,216 @@
+package oidc
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	gooidc "github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// Errors of id_token and userinfo verification. Each wraps ErrIDToken (or
+// is it) and reaches OnError inside a *blueprint.ProviderError with Op
+// "id_token" (HTTP 502 from the default handler); test with errors.Is.
+var (
+	// ErrIDToken: the id_token failed verification (signature, alg, iss,
+	// aud, exp, or one of the errors below).
+	ErrIDToken = errors.New("gindance/oidc: id_token rejected")
+	// ErrNoIDToken: the token response had no id_token (OpenID Connect
+	// Core §3.1.3.3 requires one).
+	ErrNoIDToken = fmt.Errorf("%w: the token response has no id_token", ErrIDToken)
+	// ErrNonce: the nonce is not the login's (OpenID Connect Core
+	// §3.1.3.7 item 11): a replayed or injected id_token.
+	ErrNonce = fmt.Errorf("%w: nonce does not match the login's", ErrIDToken)
+	// ErrMissingClaim: iat or sub is missing (OpenID Connect Core §2).
+	ErrMissingClaim = fmt.Errorf("%w: a required claim is missing", ErrIDToken)
+	// ErrAuthorizedParty: several audiences without azp, or an azp that
+	// is not this client (OpenID Connect Core §3.1.3.7 items 4-5).
+	ErrAuthorizedParty = fmt.Errorf("%w: azp is missing or not this client", ErrIDToken)
+	// ErrUserInfoSubject: the userinfo answer is for another sub (OpenID
+	// Connect Core §5.3.4).
+	ErrUserInfoSubject = fmt.Errorf("%w: userinfo sub differs from the id_token's", ErrIDToken)
+	// ErrRefreshSubject: an id_token returned on refresh has another iss,
+	// sub or aud than the original (OpenID Connect Core §12.2).
+	ErrRefreshSubject = fmt.Errorf("%w: refreshed id_token is for another subject", ErrIDToken)
+)
+
+// verified is a verified id_token.
+type verified struct {
+	tok    *gooidc.IDToken
+	claims map[string]any
+}
+
+func (p *provider) wrap(err error) error {
+	if errors.Is(err, blueprint.ErrConfig) {
+		return err
+	}
+	var pe *blueprint.ProviderError
+	if errors.As(err, &pe) {
+		return err
+	}
+	if !errors.Is(err, ErrIDToken) {
+		err = fmt.Errorf("%w: %w", ErrIDToken, err)
+	}
+	return &blueprint.ProviderError{Provider: p.name, Op: "id_token", Err: err}
+}
+
+// verify checks raw with go-oidc (signature via the JWKS, alg, iss, aud,
+// exp unless skipExpiry) and then the claims OpenID Connect Core §3.1.3.7
+// asks for beyond that, and CheckClaims.
+func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*verified, error) {
+	d, err := p.discovered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v := gooidc.NewVerifier(p.cfg.Issuer, d.keys, &gooidc.Config{
+		ClientID: p.cfg.ClientID, SupportedSigningAlgs: d.algs, SkipExpiryCheck: skipExpiry,
+	})
+	t, err := v.Verify(gooidc.ClientContext(ctx, p.hc), raw)
+	if err != nil {
+		return nil, err
+	}
+	claims := map[string]any{}
+	if err := t.Claims(&claims); err != nil {
+		return nil, err
+	}
+	if t.Subject == "" {
+		return nil, fmt.Errorf("%w: sub", ErrMissingClaim)
+	}
+	if _, ok := claims["iat"]; !ok || t.IssuedAt.IsZero() {
+		return nil, fmt.Errorf("%w: iat", ErrMissingClaim)
+	}
+	azp, hasAZP := claims["azp"].(string)
+	if (len(t.Audience) > 1 && !hasAZP) || (hasAZP && azp != p.cfg.ClientID) {
+		return nil, ErrAuthorizedParty
+	}
+	if p.cfg.CheckClaims != nil {
+		if err := p.cfg.CheckClaims(claims); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrIDToken, err)
+		}
+	}
+	return &verified{tok: t, claims: claims}, nil
+}
+
+// verifyLogin is the OAuth2Hooks.VerifyLogin hook.
+func (p *provider) verifyLogin(ctx context.Context, tok *blueprint.Token, nonce string) error {
+	if tok.IDToken == "" {
+		return p.wrap(ErrNoIDToken)
+	}
+	v, err := p.verify(ctx, tok.IDToken, false)
+	if err != nil {
+		return p.wrap(err)
+	}
+	if nonce == "" || subtle.ConstantTimeCompare([]byte(v.tok.Nonce), []byte(nonce)) != 1 {
+		return p.wrap(ErrNonce)
+	}
+	if v.tok.AccessTokenHash != "" { // §3.1.3.8: optional in the code flow, checked when present
+		if err := v.tok.VerifyAccessToken(tok.AccessToken); err != nil {
+			return p.wrap(err)
+		}
+	}
+	if p.cfg.UserInfo {
+		if _, err := p.userInfo(ctx, tok, v.tok.Subject); err != nil {
+			return p.wrap(err)
+		}
+	}
+	return nil
+}
+
+// verifyRefresh is the OAuth2Hooks.VerifyRefresh hook: a new id_token must
+// verify and keep the original iss, sub and aud (OpenID Connect Core
+// §12.2); a nonce, if it has one, must be the original's.
+func (p *provider) verifyRefresh(ctx context.Context, old, refreshed *blueprint.Token) error {
+	if refreshed.IDToken == "" || refreshed.IDToken == old.IDToken {
+		return nil
+	}
+	v, err := p.verify(ctx, refreshed.IDToken, false)
+	if err != nil {
+		return p.wrap(err)
+	}
+	// The original was verified at login and comes from the app's own
+	// storage; it is decoded, not verified again, so that a key rotated
+	// away since does not end the session.
+	orig, err := unverifiedClaims(old.IDToken)
+	if err != nil {
+		return p.wrap(fmt.Errorf("%w: the stored id_token: %w", ErrRefreshSubject, err))
+	}
+	if orig.Issuer != v.tok.Issuer || orig.Subject != v.tok.Subject || !sameSet(orig.Audience, v.tok.Audience) {
+		return p.wrap(ErrRefreshSubject)
+	}
+	if v.tok.Nonce != "" && v.tok.Nonce != orig.Nonce {
+		return p.wrap(ErrNonce)
+	}
+	return nil
+}
+
+// idClaims are the registered claims compared across a refresh.
+type idClaims struct {
+	Issuer   string   `json:"iss"`
+	Subject  string   `json:"sub"`
+	Audience audience `json:"aud"`
+	Nonce    string   `json:"nonce"`
+}
+
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		*a = audience{s}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]string)(a))
+}
+
+func unverifiedClaims(raw string) (*idClaims, error) {
+	parts := strings.Split(raw, ".")
+	if len(parts) != 3 {
+		return nil, errors.New("not a JWS")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return nil, err
+	}
+	var c idClaims
+	return &c, json.Unmarshal(payload, &c)
+}
+
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// userInfo fetches the userinfo endpoint with go-oidc and checks its sub.
+func (p *provider) userInfo(ctx context.Context, tok *blueprint.Token, sub string) (map[string]any, error) {
+	d, err := p.discovered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ui, err := d.op.UserInfo(gooidc.ClientContext(ctx, p.hc), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.AccessToken, TokenType: "Bearer"}))
+	if err != nil {
+		return nil, &blueprint.ProviderError{Provider: p.name, Op: "userinfo", Err: err}
+	}
+	if ui.Subject != sub {
+		return nil, ErrUserInfoSubject
+	}
+	claims := map[string]any{}
+	if err := ui.Claims(&claims); err != nil {
+		return nil, &blueprint.ProviderError{Provider: p.name, Op: "userinfo", Err: err}
+	}
+	return claims, nil
+}

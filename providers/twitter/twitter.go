@@ -1,0 +1,98 @@
+package twitter
+
+import (
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// Default endpoints of Twitter's OAuth 1.0a API.
+const (
+	DefaultRequestTokenURL = "https://api.twitter.com/oauth/request_token"
+	DefaultAuthorizeURL    = "https://api.twitter.com/oauth/authenticate"
+	DefaultAccessTokenURL  = "https://api.twitter.com/oauth/access_token"
+	DefaultAPIBaseURL      = "https://api.twitter.com/1.1/"
+)
+
+// Config configures the Twitter blueprint. ClientID and ClientSecret are
+// the app's API key and API key secret (OAuth 1.0a consumer key and
+// secret); empty, they are read from TWITTER_CLIENT_ID and
+// TWITTER_CLIENT_SECRET when New runs.
+type Config struct {
+	ClientID, ClientSecret string
+	// Name is the blueprint's name and mount segment. Default "twitter".
+	Name string
+	// IncludeEmail asks verify_credentials for the email address (the app
+	// needs the email permission).
+	IncludeEmail bool
+	// RequestTokenURL, AuthorizeURL, AccessTokenURL and APIBaseURL
+	// override Twitter's (for tests and proxies).
+	RequestTokenURL, AuthorizeURL, AccessTokenURL, APIBaseURL string
+	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
+	RedirectURL, RedirectTo string
+
+	// HTTPClient and the fields below mean what they mean in
+	// blueprint.OAuth2Config.
+	HTTPClient      *http.Client
+	ProviderTimeout time.Duration
+	SessionName     string
+	Logger          *slog.Logger
+}
+
+// New returns an OAuth 1.0a blueprint for Twitter ("Sign in with
+// Twitter": request token, authenticate, access token).
+func New(cfg Config) *blueprint.Blueprint {
+	if cfg.ClientID == "" {
+		cfg.ClientID = os.Getenv("TWITTER_CLIENT_ID")
+	}
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = os.Getenv("TWITTER_CLIENT_SECRET")
+	}
+	if cfg.Name == "" {
+		cfg.Name = "twitter"
+	}
+	b := blueprint.NewOAuth1(cfg.Name, blueprint.OAuth1Config{
+		ConsumerKey: cfg.ClientID, ConsumerSecret: cfg.ClientSecret,
+		RequestTokenURL: or(cfg.RequestTokenURL, DefaultRequestTokenURL),
+		AuthorizeURL:    or(cfg.AuthorizeURL, DefaultAuthorizeURL),
+		AccessTokenURL:  or(cfg.AccessTokenURL, DefaultAccessTokenURL),
+		APIBaseURL:      or(cfg.APIBaseURL, DefaultAPIBaseURL),
+		RedirectURL:     cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
+		HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
+		SessionName: cfg.SessionName, Logger: cfg.Logger,
+	})
+	path := "account/verify_credentials.json"
+	if cfg.IncludeEmail {
+		path += "?include_email=true"
+	}
+	b.IdentityFunc(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
+		return identity(cl, path)
+	})
+	return b
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// identity maps account/verify_credentials.json. Twitter returns only a
+// verified email address, so EmailVerified is true when Email is set.
+func identity(cl *blueprint.Client, path string) (*blueprint.Identity, error) {
+	var u map[string]any
+	if err := cl.GetJSON(path, &u); err != nil {
+		return nil, err
+	}
+	s := func(k string) string { v, _ := u[k].(string); return v }
+	id := &blueprint.Identity{ID: s("id_str"), Username: s("screen_name"), Name: s("name"),
+		Email: s("email"), AvatarURL: s("profile_image_url_https"), Raw: u}
+	id.EmailVerified = id.Email != ""
+	return id, nil
+}
