@@ -24,6 +24,7 @@ type UnavailableError struct {
 	Err error  // the backend's error
 }
 
+// Error names the operation and the backend's error, passwords redacted.
 func (e *UnavailableError) Error() string {
 	return fmt.Sprintf("%s: %s: %s", ErrStoreUnavailable, e.Op, Redact(e.Err.Error()))
 }

@@ -145,14 +145,14 @@ func (s *Store) UserKey(c *gin.Context, create bool) (string, error) {
 	return AnonymousPrefix + bid, nil
 }
 
-// context returns the context for one backend operation: the request's
-// values without its cancellation, bounded by Config.Timeout.
-func (s *Store) context(c *gin.Context) (context.Context, context.CancelFunc) {
-	parent := context.Background()
+// requestContext is the request's context without its cancellation: a
+// token refreshed for a browser that went away must still be stored. Each
+// operation is bounded by Config.Timeout instead.
+func requestContext(c *gin.Context) context.Context {
 	if c != nil && c.Request != nil {
-		parent = context.WithoutCancel(c.Request.Context())
+		return context.WithoutCancel(c.Request.Context())
 	}
-	return context.WithTimeout(parent, s.cfg.Timeout)
+	return context.Background()
 }
 
 // Get returns the request's user's token for the provider name, or nil, nil.
@@ -161,9 +161,7 @@ func (s *Store) Get(c *gin.Context, name string) (*blueprint.Token, error) {
 	if err != nil || user == "" {
 		return nil, err
 	}
-	ctx, cancel := s.context(c)
-	defer cancel()
-	return s.GetFor(ctx, name, user)
+	return s.GetFor(requestContext(c), name, user)
 }
 
 // Set stores the request's user's token for the provider name, replacing
@@ -173,9 +171,7 @@ func (s *Store) Set(c *gin.Context, name string, tok *blueprint.Token) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := s.context(c)
-	defer cancel()
-	return s.SetFor(ctx, name, user, tok)
+	return s.SetFor(requestContext(c), name, user, tok)
 }
 
 // Delete forgets the request's user's token for the provider name.
@@ -184,15 +180,16 @@ func (s *Store) Delete(c *gin.Context, name string) error {
 	if err != nil || user == "" {
 		return err
 	}
-	ctx, cancel := s.context(c)
-	defer cancel()
-	return s.DeleteFor(ctx, name, user)
+	return s.DeleteFor(requestContext(c), name, user)
 }
 
 // GetFor returns the token stored for provider and user key, or nil, nil:
-// for background jobs, admin pages and tests, outside of a request.
+// for background jobs, admin pages and tests, outside of a request. Like
+// every operation it is bounded by Config.Timeout.
 func (s *Store) GetFor(ctx context.Context, provider, user string) (*blueprint.Token, error) {
 	k := Key{Provider: provider, User: user}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
 	data, err := s.backend.Load(ctx, k)
 	if err != nil {
 		return nil, Unavailable("get", err)
@@ -226,11 +223,15 @@ func (s *Store) SetFor(ctx context.Context, provider, user string, tok *blueprin
 			return err
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
 	return Unavailable("set", s.backend.Save(ctx, k, data, tok))
 }
 
 // DeleteFor forgets the token of provider and user key.
 func (s *Store) DeleteFor(ctx context.Context, provider, user string) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
 	return Unavailable("delete", s.backend.Remove(ctx, Key{Provider: provider, User: user}))
 }
 

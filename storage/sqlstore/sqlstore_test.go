@@ -180,3 +180,58 @@ func TestDetectDialect(t *testing.T) {
 		})
 	}
 }
+
+// A database that does not answer in time (here: the table is locked by
+// another session) fails within the store's timeout with
+// ErrStoreUnavailable. The stored token is then the one before or the one
+// being written, whole: like any database write whose answer never came, a
+// timed-out Set may still land (MySQL runs the queued statement once the
+// lock is gone, even though the client hung up).
+func TestSlowDatabaseTimesOut(t *testing.T) {
+	for _, be := range backends[1:] {
+		t.Run(be.name, func(t *testing.T) {
+			admin, db := be.open(t), be.open(t)
+			table := uniqueTable(t, admin)
+			s := newStore(t, db, be.dialect, table, storage.Config{Timeout: 300 * time.Millisecond})
+			ctx := context.Background()
+			if err := s.SetFor(ctx, "github", "alice", &blueprint.Token{AccessToken: "before"}); err != nil {
+				t.Fatal(err)
+			}
+			conn, err := admin.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			release := func() { conn.ExecContext(ctx, "ROLLBACK") }
+			if be.dialect == sqlstore.Postgres {
+				_, err = conn.ExecContext(ctx, "BEGIN")
+				if err == nil {
+					_, err = conn.ExecContext(ctx, "LOCK TABLE "+table+" IN ACCESS EXCLUSIVE MODE")
+				}
+			} else {
+				_, err = conn.ExecContext(ctx, "LOCK TABLES "+table+" WRITE")
+				release = func() { conn.ExecContext(ctx, "UNLOCK TABLES") }
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_, getErr := s.GetFor(ctx, "github", "alice")
+			setErr := s.SetFor(ctx, "github", "alice", &blueprint.Token{AccessToken: "during"})
+			took := time.Since(start)
+			release()
+			for op, err := range map[string]error{"Get": getErr, "Set": setErr} {
+				if !errors.Is(err, storage.ErrStoreUnavailable) || !errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "cancel") {
+					t.Errorf("%s on a locked table: %v, want ErrStoreUnavailable from the timeout", op, err)
+				}
+			}
+			if took > 3*time.Second {
+				t.Errorf("two operations with a 300ms timeout took %v", took)
+			}
+			tok, err := s.GetFor(ctx, "github", "alice")
+			if err != nil || tok == nil || tok.AccessToken != "before" && tok.AccessToken != "during" {
+				t.Fatalf("after the timeouts: %+v, %v; want one of the two tokens, whole", tok, err)
+			}
+		})
+	}
+}

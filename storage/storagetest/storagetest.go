@@ -271,7 +271,7 @@ func testConcurrentWriters(t *testing.T, s blueprint.Storage) {
 	}
 	for w := range writers {
 		got := mustGet(t, s, fmt.Sprintf("user-%d", w), "github")
-		if got == nil || got.Scopes[2] != fmt.Sprintf("w%d-r%d", w, rounds-1) {
+		if got == nil || len(got.Scopes) != 3 || got.Scopes[2] != fmt.Sprintf("w%d-r%d", w, rounds-1) {
 			t.Fatalf("writer %d's own user holds %+v, want its last token", w, got)
 		}
 	}
