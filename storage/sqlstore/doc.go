@@ -24,4 +24,8 @@
 // the lock TTL) and a named lock on MySQL/MariaDB (GET_LOCK, on a session
 // whose wait_timeout is the lock TTL). On SQLite, a single file used by one
 // process, the lock is local to the process.
+//
+// The lock holds a connection of the pool while the token is re-read and
+// written on others: a pool limited to one connection (db.SetMaxOpenConns(1))
+// would wait for itself until the store's timeout. Allow at least two.
 package sqlstore
