@@ -34,7 +34,6 @@ const ReplicaRequests = 100
 // concurrent API calls split across both instances, and checks that every
 // call succeeds and that the provider saw exactly one refresh.
 func RunReplicas(t *testing.T, newReplicas NewReplicas) {
-	gin.SetMode(gin.TestMode)
 	const user = "replica-user"
 	p := gintest.StartProvider(gintest.Options{
 		User:                &gintest.User{ID: user, Login: user},
