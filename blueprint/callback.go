@@ -24,19 +24,21 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		b.fail(c, err)
 		return
 	}
+	// OnLogin hooks see the new token through Token, Client and Identity.
+	st := b.state(c)
+	st.loaded, st.tok, st.err, st.identity = true, tok, nil, nil
 	store, held, err := b.runOnLogin(c, tok)
 	if err != nil {
+		st.loaded, st.tok, st.identity = false, nil, nil
 		b.fail(c, err)
 		return
 	}
 	if store {
 		if err := b.setToken(c, tok); err != nil {
+			st.loaded, st.tok, st.identity = false, nil, nil
 			b.fail(c, err)
 			return
 		}
-	} else {
-		st := b.state(c)
-		st.loaded, st.tok, st.err = true, tok, nil
 	}
 	if held.Written() {
 		held.release()

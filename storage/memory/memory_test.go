@@ -1,0 +1,26 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/storage"
+	"github.com/gindance/gindance/storage/memory"
+	"github.com/gindance/gindance/storage/storagetest"
+)
+
+func TestConformance(t *testing.T) {
+	storagetest.Run(t, func(t *testing.T) blueprint.Storage {
+		return memory.New(storage.Config{User: storagetest.User})
+	})
+}
+
+// Two blueprints in one process sharing one memory backend refresh once:
+// the process-local lock stands in for a shared one.
+func TestReplicasInOneProcess(t *testing.T) {
+	storagetest.RunReplicas(t, func(t *testing.T) (a, b blueprint.Storage) {
+		be := &memory.Backend{}
+		cfg := storage.Config{User: storagetest.User}
+		return storage.New(be, cfg), storage.New(be, cfg)
+	})
+}

@@ -1,0 +1,133 @@
+package storagetest
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/gintest"
+)
+
+// NewReplicas returns two values of the store under test, as two instances
+// of an app would each make: separate values (ideally separate connection
+// pools) that share one database or Redis, keyed the same way, with User as
+// their user function.
+type NewReplicas func(t *testing.T) (a, b blueprint.Storage)
+
+// ReplicaRequests is how many concurrent API calls RunReplicas makes.
+const ReplicaRequests = 100
+
+// RunReplicas runs two app instances, each a Gin engine on its own loopback
+// port with its own blueprint and its own value of the store, against one
+// fake provider that rotates refresh tokens and revokes the token family on
+// reuse. It seeds an expired token for one user, fires ReplicaRequests
+// concurrent API calls split across both instances, and checks that every
+// call succeeds and that the provider saw exactly one refresh.
+func RunReplicas(t *testing.T, newReplicas NewReplicas) {
+	const user = "replica-user"
+	p := gintest.StartProvider(gintest.Options{
+		User:                &gintest.User{ID: user, Login: user},
+		RotateRefreshTokens: true,
+		DetectRefreshReuse:  true,
+	})
+	t.Cleanup(p.Close)
+
+	a, b := newReplicas(t)
+	if a == b {
+		t.Fatal("NewReplicas returned the same store value twice; each instance needs its own")
+	}
+	urls := [2]string{startInstance(t, p, a), startInstance(t, p, b)}
+
+	access, refresh := p.IssueToken(user, -time.Minute)
+	seed := &blueprint.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
+		Expiry: time.Now().Add(-time.Minute)}
+	if err := a.Set(Request(user), "fake", seed); err != nil {
+		t.Fatalf("seeding the expired token: %v", err)
+	}
+
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: ReplicaRequests}}
+	defer hc.CloseIdleConnections()
+	start := make(chan struct{})
+	results := make([]string, ReplicaRequests)
+	var wg sync.WaitGroup
+	for i := range ReplicaRequests {
+		wg.Go(func() {
+			req, _ := http.NewRequest("GET", urls[i%2]+"/me", nil)
+			req.Header.Set(UserHeader, user)
+			<-start
+			resp, err := hc.Do(req)
+			if err != nil {
+				results[i] = err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			results[i] = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	failed := 0
+	for i, r := range results {
+		if r != "200 "+user {
+			failed++
+			if failed <= 5 {
+				t.Errorf("request %d (instance %d): %q, want %q", i, i%2, r, "200 "+user)
+			}
+		}
+	}
+	if failed > 0 {
+		t.Errorf("%d of %d requests failed", failed, ReplicaRequests)
+	}
+	if n := p.Calls(gintest.EndpointRefresh); n != 1 {
+		t.Errorf("the provider saw %d refreshes, want exactly 1 between the two instances", n)
+	}
+	for i, s := range []blueprint.Storage{a, b} {
+		tok, err := s.Get(Request(user), "fake")
+		if err != nil || tok == nil || tok.AccessToken == access || tok.Expired(time.Now(), time.Minute) {
+			t.Errorf("instance %d reads %+v, %v from the store, want the refreshed token", i, tok, err)
+		}
+	}
+}
+
+// startInstance serves one app instance: sessions, a blueprint for p with
+// store s, and GET /me answering the provider's user id for the token.
+func startInstance(t *testing.T, p *gintest.Provider, s blueprint.Storage) string {
+	r := gin.New()
+	r.Use(sessions.Sessions("gindance", cookie.NewStore([]byte("storagetest-hash-key-0123456789ab"))))
+	bp := p.NewBlueprint("fake")
+	bp.SetStorage(s)
+	bp.Mount(r.Group("/login"))
+	r.GET("/me", func(c *gin.Context) {
+		resp, err := bp.Client(c).Get("me")
+		if err != nil {
+			c.String(http.StatusBadGateway, "client: %v", err)
+			return
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			c.String(http.StatusBadGateway, "api: %d %s", resp.StatusCode, body)
+			return
+		}
+		id := ""
+		if _, rest, ok := strings.Cut(string(body), `"id":"`); ok {
+			id, _, _ = strings.Cut(rest, `"`)
+		}
+		c.String(http.StatusOK, id)
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
