@@ -329,3 +329,27 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// Logout CSRF (RFC 6265bis §8.8.2, OWASP CSRF): another site posts a form
+// to the app's logout. SameSite=Lax keeps the session cookie off that POST,
+// and the logout of an empty session must then not answer with a fresh,
+// empty session cookie, which the browser would store over the user's real
+// one (examples/quickstart's TestBrowserCookiesHttpOnlyLaxAndFlowWorks shows
+// it in Chromium).
+func TestAttackLogoutWithoutSessionCookieSetsNoCookie(t *testing.T) {
+	f := newFixture(t, gintest.Options{})
+	f.get(t, "/login/fake")
+	page, err := gintest.NewBrowser().Get(f.app.URL + "/logout") // a request without the cookie
+	if err != nil || page.Body != "bye" {
+		t.Fatalf("logout: %v %+v", err, page)
+	}
+	if sc := page.Header.Values("Set-Cookie"); len(sc) != 0 {
+		t.Fatalf("a cookie-less logout set %q, which would replace the user's session", sc)
+	}
+	if f.p.Calls(gintest.EndpointRevoke) != 0 {
+		t.Fatal("a cookie-less logout revoked something")
+	}
+	if got := f.get(t, "/").Body; got != "home authorized=true" {
+		t.Fatalf("the user was logged out: %q", got)
+	}
+}
