@@ -139,7 +139,24 @@ func commonSettings(apiBase, redirectURL, redirectTo string, allowed []string, h
 		return nil
 	}
 	s.api = &api
-	s.provider = hc
+	// The token and revocation endpoints get codes, PKCE verifiers, refresh
+	// tokens and client secrets in the request body, which a 307/308 would
+	// re-post to wherever it points: follow redirects on the same origin only.
+	prov := *hc
+	provGuard := prov.CheckRedirect
+	prov.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if origin(req.URL) != origin(via[0].URL) {
+			return fmt.Errorf("%w: the provider redirected to %s", ErrForeignHost, req.URL.Host)
+		}
+		if provGuard != nil {
+			return provGuard(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("gindance: stopped after 10 redirects")
+		}
+		return nil
+	}
+	s.provider = &prov
 	return s
 }
 

@@ -93,6 +93,12 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	if tok == nil {
 		leader := c.Copy() // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
+			// A flight for this token may have finished between the lookup
+			// above and DoChan; its result is remembered by now. Refreshing
+			// again would replay a rotated refresh token.
+			if tok := b.refresh.lookup(key, time.Now()); tok != nil {
+				return tok, nil
+			}
 			return b.refreshShared(leader, old, key)
 		})
 		select {

@@ -68,11 +68,18 @@ func (s SessionStorage) Set(c *gin.Context, name string, tok *Token) error {
 	return updateSession(c, sess, map[string]any{tokenKey(name): string(b)})
 }
 
-// Delete removes the token from the session and saves the session.
+// Delete removes the token from the session and saves the session. A
+// session without a token is left alone: saving it would send a fresh,
+// empty session cookie, which on a request that came without the cookie
+// (a cross-site POST, which SameSite=Lax keeps it off) would overwrite the
+// user's real session and log them out.
 func (s SessionStorage) Delete(c *gin.Context, name string) error {
 	sess, err := sessionFor(c, s.SessionName)
 	if err != nil {
 		return err
+	}
+	if sess.Get(tokenKey(name)) == nil {
+		return nil
 	}
 	return updateSession(c, sess, map[string]any{tokenKey(name): nil})
 }

@@ -84,7 +84,7 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []stri
 		base = http.DefaultTransport
 	}
 	ct := &captureTransport{base: base}
-	hc := &http.Client{Transport: ct, Timeout: p.timeout, Jar: p.client.Jar}
+	hc := &http.Client{Transport: ct, Timeout: p.timeout, Jar: p.client.Jar, CheckRedirect: p.client.CheckRedirect}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	ot, err := call(ctx)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -92,7 +93,15 @@ func (b *Blueprint) addTx(c *gin.Context, tx transaction) error {
 	if extra := len(kept) - b.set.maxPending; extra > 0 {
 		kept = kept[extra:]
 	}
-	return b.saveTxs(c, kept)
+	// A cookie session holds 4096 bytes: when the pending logins (long next
+	// paths make them big) do not fit, evict the oldest until the new one does.
+	for {
+		err := b.saveTxs(c, kept)
+		if !errors.Is(err, ErrTokenTooLarge) || len(kept) == 1 {
+			return err
+		}
+		kept = kept[1:]
+	}
 }
 
 // takeTx removes the login whose state is given from the session and
