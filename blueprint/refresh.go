@@ -93,6 +93,12 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	if tok == nil {
 		leader := c.Copy() // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
+			// A flight that finished between the lookup above and DoChan
+			// has already remembered its result: use it rather than
+			// refreshing a second time.
+			if tok := b.refresh.lookup(key, time.Now()); tok != nil {
+				return tok, nil
+			}
 			return b.refreshShared(leader, old, key)
 		})
 		select {
