@@ -75,7 +75,11 @@ type provider struct {
 	client *http.Client
 }
 
-func newProvider(opts gintest.Options) *provider {
+func newProvider(opts gintest.Options) *provider { return newSlowProvider(opts, 0) }
+
+// newSlowProvider is a provider whose token endpoint takes latency to
+// answer, as a real one across a network does.
+func newSlowProvider(opts gintest.Options, latency time.Duration) *provider {
 	if opts.User == nil {
 		opts.User = &gintest.User{ID: "u1", Login: "alice", Name: "Alice", Email: "alice@example.test", EmailVerified: true}
 	}
@@ -83,6 +87,10 @@ func newProvider(opts gintest.Options) *provider {
 	p.SetBaseURL(idpBase)
 	mux := http.NewServeMux()
 	mux.Handle("/", p)
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(latency)
+		p.ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /profile", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"id":1,"username":"alice","name":"Alice","email":"alice@example.test"}`)
