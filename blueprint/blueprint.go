@@ -83,7 +83,7 @@ type requestState struct {
 	loaded   bool
 	tok      *Token
 	err      error
-	client   *Client
+	client   Client // the request's Client, valid when client.b is set
 	identity *Identity
 }
 

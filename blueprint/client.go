@@ -32,10 +32,10 @@ type Client struct {
 // per request; calling it again returns the same client.
 func (b *Blueprint) Client(c *gin.Context) *Client {
 	st := b.state(c)
-	if st.client == nil {
-		st.client = &Client{b: b, c: c}
+	if st.client.b == nil {
+		st.client = Client{b: b, c: c}
 	}
-	return st.client
+	return &st.client
 }
 
 // Do sends req with the user's token. A relative req.URL resolves against
