@@ -35,6 +35,7 @@ type Blueprint struct {
 
 	loginPath, callbackPath string // set by Mount
 	refresh                 refresher
+	resolved                resolvedPaths
 	ctxKey                  requestKey
 }
 

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 )
@@ -43,7 +45,7 @@ func (b *Blueprint) Client(c *gin.Context) *Client {
 // and with ErrForeignHost when the URL is not the API's origin; in both cases
 // nothing is sent. req is not modified.
 func (cl *Client) Do(req *http.Request) (*http.Response, error) {
-	u, err := cl.resolve(req.URL)
+	u, err := cl.b.resolve(req.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -88,15 +90,11 @@ func (cl *Client) newRequest(method, path, contentType string, body io.Reader) (
 }
 
 func (cl *Client) newRequestAccept(method, path, contentType string, body io.Reader, accept string) (*http.Response, error) {
-	ref, err := url.Parse(path)
+	target, err := cl.b.resolvePath(path)
 	if err != nil {
 		return nil, err
 	}
-	u, err := cl.resolve(ref)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(cl.c.Request.Context(), method, u.String(), body)
+	req, err := http.NewRequestWithContext(cl.c.Request.Context(), method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -109,9 +107,44 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	return cl.send(req)
 }
 
+// maxResolved bounds the blueprint's memo of resolved paths: apps call a
+// handful of API paths, but paths that embed IDs must not grow it forever.
+const maxResolved = 512
+
+// resolvedPaths remembers what paths given to Get, Post and GetJSON resolve
+// to, once checked against the host guard, so that the usual constant paths
+// are parsed and resolved once rather than on every request.
+type resolvedPaths struct {
+	m sync.Map // path -> absolute URL string
+	n atomic.Int32
+}
+
+// resolvePath returns the absolute URL for path, checked against the host
+// guard.
+func (b *Blueprint) resolvePath(path string) (string, error) {
+	if v, ok := b.resolved.m.Load(path); ok {
+		return v.(string), nil
+	}
+	ref, err := url.Parse(path)
+	if err != nil {
+		return "", err
+	}
+	u, err := b.resolve(ref)
+	if err != nil {
+		return "", err
+	}
+	target := u.String()
+	if b.resolved.n.Load() < maxResolved {
+		if _, loaded := b.resolved.m.LoadOrStore(path, target); !loaded {
+			b.resolved.n.Add(1)
+		}
+	}
+	return target, nil
+}
+
 // resolve makes ref absolute against APIBaseURL and checks its origin.
-func (cl *Client) resolve(ref *url.URL) (*url.URL, error) {
-	s := &cl.b.set
+func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
+	s := &b.set
 	u := ref
 	if !ref.IsAbs() {
 		if s.apiBase == nil {
