@@ -14,29 +14,43 @@ import (
 // stored.
 func (b *Blueprint) handleCallback(c *gin.Context) {
 	noStore(c)
+	// fail saves the transaction's removal first: single use, whatever
+	// else failed.
+	fail := func(err error) {
+		if ferr := b.flushTx(c); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		b.fail(c, err)
+	}
 	tx, err := b.takeTx(c, b.proto.callbackState(c))
 	if err != nil {
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	tok, err := b.proto.complete(c, &tx)
 	if err != nil {
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	store, held, err := b.runOnLogin(c, tok)
 	if err != nil {
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	if store {
 		if err := b.setToken(c, tok); err != nil {
-			b.fail(c, err)
+			fail(err)
 			return
 		}
 	} else {
 		st := b.state(c)
 		st.loaded, st.tok, st.err = true, tok, nil
+	}
+	// With the session storage the token's save above wrote the removal
+	// too, and this is a no-op; other storages need it.
+	if err := b.flushTx(c); err != nil {
+		b.fail(c, err)
+		return
 	}
 	if held.Written() {
 		held.release()
