@@ -46,6 +46,9 @@ func newCookieStore() cookie.Store {
 	return s
 }
 
+// sessionsMiddleware is gin-contrib/sessions with the cookie store.
+func sessionsMiddleware() gin.HandlerFunc { return sessions.Sessions(sessionName, newCookieStore()) }
+
 // gorillaStore is the same setup for libraries that talk to gorilla directly.
 func gorillaStore() *gsessions.CookieStore {
 	s := gsessions.NewCookieStore(hashKey, blockKey)
