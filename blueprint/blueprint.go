@@ -91,6 +91,9 @@ type requestState struct {
 func newBlueprint(name string, s settings, p protocol) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
+	if st, ok := s.api.Transport.(*signingTransport); ok {
+		st.proto = p
+	}
 	b.refresh.init(DefaultRecentRefreshTTL)
 	return b
 }
@@ -139,6 +142,11 @@ func commonSettings(apiBase, redirectURL, redirectTo string, allowed []string, h
 		}
 		return nil
 	}
+	base := api.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	api.Transport = &signingTransport{base: base}
 	s.api = &api
 	s.provider = hc
 	return s

@@ -1,6 +1,7 @@
 package blueprint
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -49,9 +50,13 @@ func (cl *Client) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := req.Clone(req.Context())
+	tok, err := cl.token()
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(withSigning(req.Context(), tok))
 	r.URL, r.Host = u, ""
-	return cl.send(r)
+	return cl.b.set.api.Do(r)
 }
 
 // Get sends a GET for path (relative to APIBaseURL, or an absolute URL on
@@ -94,7 +99,11 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(cl.c.Request.Context(), method, target, body)
+	tok, err := cl.token()
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(withSigning(cl.c.Request.Context(), tok), method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +113,7 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	return cl.send(req)
+	return cl.b.set.api.Do(req)
 }
 
 // maxResolved bounds the blueprint's memo of resolved paths: apps call a
@@ -158,8 +167,9 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 	return u, nil
 }
 
-// send signs req (which the client owns) and sends it.
-func (cl *Client) send(req *http.Request) (*http.Response, error) {
+// token is the user's usable token, or ErrNotAuthorized: nothing is sent
+// without one.
+func (cl *Client) token() (*Token, error) {
 	tok, err := cl.b.Token(cl.c)
 	if err != nil {
 		return nil, err
@@ -167,8 +177,58 @@ func (cl *Client) send(req *http.Request) (*http.Response, error) {
 	if tok == nil {
 		return nil, ErrNotAuthorized
 	}
-	if err := cl.b.proto.sign(req, tok); err != nil {
+	return tok, nil
+}
+
+// signKey is the context key under which a request carries its token to the
+// API client's signingTransport.
+type signKey struct{}
+
+func withSigning(ctx context.Context, tok *Token) context.Context {
+	return context.WithValue(ctx, signKey{}, tok)
+}
+
+// signingTransport signs API requests as they are sent rather than before
+// http.Client.Do: a header set before Do makes the client clone the whole
+// header map for redirects on every call, which was the largest cost of an
+// API call. Requests made by the Client carry their token in the context;
+// the transport signs the first request, and a redirect when net/http
+// would have copied an Authorization header to it (the same host or a
+// subdomain of it); the CheckRedirect guard has already refused origins the
+// token may not go to.
+type signingTransport struct {
+	base  http.RoundTripper
+	proto protocol
+}
+
+func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, _ := req.Context().Value(signKey{}).(*Token)
+	if tok == nil || t.proto == nil {
+		return t.base.RoundTrip(req)
+	}
+	if req.Response != nil { // a redirect http.Client follows
+		first := req
+		for first.Response != nil && first.Response.Request != nil {
+			first = first.Response.Request
+		}
+		if !sameDomainOrSub(req.URL.Hostname(), first.URL.Hostname()) {
+			return t.base.RoundTrip(req)
+		}
+	}
+	// The request is the Client's own (made or cloned by it, or by
+	// http.Client for a redirect), so setting its header is safe.
+	if err := t.proto.sign(req, tok); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
 		return nil, err
 	}
-	return cl.b.set.api.Do(req)
+	return t.base.RoundTrip(req)
+}
+
+// sameDomainOrSub is net/http's rule for copying Authorization on a
+// redirect: sub is parent or a subdomain of it.
+func sameDomainOrSub(sub, parent string) bool {
+	sub, parent = strings.ToLower(sub), strings.ToLower(parent)
+	return sub == parent || strings.HasSuffix(sub, "."+parent)
 }

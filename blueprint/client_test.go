@@ -221,3 +221,32 @@ func TestClientRepeatedPathsResolveTheSame(t *testing.T) {
 		}
 	}
 }
+
+// A redirect to another allowed origin on the same host is signed, as
+// net/http copies Authorization to the same host or its subdomains.
+func TestClientRedirectToAllowedOriginOnSameHostIsSigned(t *testing.T) {
+	uploads := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, uploads.URL+"/blob", http.StatusFound)
+	})
+	cfg := staticConfig(api.URL + "/")
+	cfg.AllowedHosts = []string{uploads.URL}
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at-7"})
+	err := call(t, b, func(c *gin.Context) error {
+		resp, err := b.Client(c).Get("/go")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-api.auths; a != "Bearer at-7 " {
+		t.Fatalf("first request carried %q", a)
+	}
+	if a := <-uploads.auths; a != "Bearer at-7 " {
+		t.Fatalf("redirected request carried %q", a)
+	}
+}
