@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/gin-contrib/sessions"
-	gsessions "github.com/gorilla/sessions"
 	"github.com/gin-gonic/gin"
+	gsessions "github.com/gorilla/sessions"
 	"github.com/markbates/goth"
 	"github.com/markbates/goth/gothic"
 	"github.com/markbates/goth/providers/gitlab"

@@ -131,7 +131,7 @@ type discard struct {
 	code int
 }
 
-func newDiscard() *discard                    { return &discard{h: make(http.Header)} }
+func newDiscard() *discard                     { return &discard{h: make(http.Header)} }
 func (w *discard) Header() http.Header         { return w.h }
 func (w *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (w *discard) WriteHeader(code int)        { w.code = code }
