@@ -35,6 +35,7 @@ type Blueprint struct {
 
 	loginPath, callbackPath string // set by Mount
 	refresh                 refresher
+	resolved                resolvedPaths
 	ctxKey                  requestKey
 }
 
@@ -83,13 +84,16 @@ type requestState struct {
 	loaded   bool
 	tok      *Token
 	err      error
-	client   *Client
+	client   Client // the request's Client, valid when client.b is set
 	identity *Identity
 }
 
 func newBlueprint(name string, s settings, p protocol) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
+	if st, ok := s.api.Transport.(*signingTransport); ok {
+		st.proto = p
+	}
 	b.refresh.init(DefaultRecentRefreshTTL)
 	return b
 }
@@ -138,6 +142,11 @@ func commonSettings(apiBase, redirectURL, redirectTo string, allowed []string, h
 		}
 		return nil
 	}
+	base := api.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	api.Transport = &signingTransport{base: base}
 	s.api = &api
 	// The token and revocation endpoints get codes, PKCE verifiers, refresh
 	// tokens and client secrets in the request body, which a 307/308 would

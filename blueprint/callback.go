@@ -14,14 +14,22 @@ import (
 // stored.
 func (b *Blueprint) handleCallback(c *gin.Context) {
 	noStore(c)
+	// fail saves the transaction's removal first: single use, whatever
+	// else failed.
+	fail := func(err error) {
+		if ferr := b.flushTx(c); ferr != nil {
+			err = errors.Join(err, ferr)
+		}
+		b.fail(c, err)
+	}
 	tx, err := b.takeTx(c, b.proto.callbackState(c))
 	if err != nil {
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	tok, err := b.proto.complete(c, &tx)
 	if err != nil {
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	// OnLogin hooks see the new token through Token, Client and Identity.
@@ -30,15 +38,21 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 	store, held, err := b.runOnLogin(c, tok)
 	if err != nil {
 		st.loaded, st.tok, st.identity = false, nil, nil
-		b.fail(c, err)
+		fail(err)
 		return
 	}
 	if store {
 		if err := b.setToken(c, tok); err != nil {
 			st.loaded, st.tok, st.identity = false, nil, nil
-			b.fail(c, err)
+			fail(err)
 			return
 		}
+	}
+	// With the session storage the token's save above wrote the removal
+	// too, and this is a no-op; other storages need it.
+	if err := b.flushTx(c); err != nil {
+		b.fail(c, err)
+		return
 	}
 	if held.Written() {
 		held.release()

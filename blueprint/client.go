@@ -1,12 +1,15 @@
 package blueprint
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/gin-gonic/gin"
 )
@@ -32,10 +35,10 @@ type Client struct {
 // per request; calling it again returns the same client.
 func (b *Blueprint) Client(c *gin.Context) *Client {
 	st := b.state(c)
-	if st.client == nil {
-		st.client = &Client{b: b, c: c}
+	if st.client.b == nil {
+		st.client = Client{b: b, c: c}
 	}
-	return st.client
+	return &st.client
 }
 
 // Do sends req with the user's token. A relative req.URL resolves against
@@ -43,13 +46,17 @@ func (b *Blueprint) Client(c *gin.Context) *Client {
 // and with ErrForeignHost when the URL is not the API's origin; in both cases
 // nothing is sent. req is not modified.
 func (cl *Client) Do(req *http.Request) (*http.Response, error) {
-	u, err := cl.resolve(req.URL)
+	u, err := cl.b.resolve(req.URL)
 	if err != nil {
 		return nil, err
 	}
-	r := req.Clone(req.Context())
+	tok, err := cl.token()
+	if err != nil {
+		return nil, err
+	}
+	r := req.Clone(withSigning(req.Context(), tok))
 	r.URL, r.Host = u, ""
-	return cl.send(r)
+	return cl.b.set.api.Do(r)
 }
 
 // Get sends a GET for path (relative to APIBaseURL, or an absolute URL on
@@ -88,15 +95,15 @@ func (cl *Client) newRequest(method, path, contentType string, body io.Reader) (
 }
 
 func (cl *Client) newRequestAccept(method, path, contentType string, body io.Reader, accept string) (*http.Response, error) {
-	ref, err := url.Parse(path)
+	target, err := cl.b.resolvePath(path)
 	if err != nil {
 		return nil, err
 	}
-	u, err := cl.resolve(ref)
+	tok, err := cl.token()
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(cl.c.Request.Context(), method, u.String(), body)
+	req, err := http.NewRequestWithContext(withSigning(cl.c.Request.Context(), tok), method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -106,12 +113,47 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	return cl.send(req)
+	return cl.b.set.api.Do(req)
+}
+
+// maxResolved bounds the blueprint's memo of resolved paths: apps call a
+// handful of API paths, but paths that embed IDs must not grow it forever.
+const maxResolved = 512
+
+// resolvedPaths remembers what paths given to Get, Post and GetJSON resolve
+// to, once checked against the host guard, so that the usual constant paths
+// are parsed and resolved once rather than on every request.
+type resolvedPaths struct {
+	m sync.Map // path -> absolute URL string
+	n atomic.Int32
+}
+
+// resolvePath returns the absolute URL for path, checked against the host
+// guard.
+func (b *Blueprint) resolvePath(path string) (string, error) {
+	if v, ok := b.resolved.m.Load(path); ok {
+		return v.(string), nil
+	}
+	ref, err := url.Parse(path)
+	if err != nil {
+		return "", err
+	}
+	u, err := b.resolve(ref)
+	if err != nil {
+		return "", err
+	}
+	target := u.String()
+	if b.resolved.n.Load() < maxResolved {
+		if _, loaded := b.resolved.m.LoadOrStore(path, target); !loaded {
+			b.resolved.n.Add(1)
+		}
+	}
+	return target, nil
 }
 
 // resolve makes ref absolute against APIBaseURL and checks its origin.
-func (cl *Client) resolve(ref *url.URL) (*url.URL, error) {
-	s := &cl.b.set
+func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
+	s := &b.set
 	u := ref
 	if !ref.IsAbs() {
 		if s.apiBase == nil {
@@ -125,8 +167,9 @@ func (cl *Client) resolve(ref *url.URL) (*url.URL, error) {
 	return u, nil
 }
 
-// send signs req (which the client owns) and sends it.
-func (cl *Client) send(req *http.Request) (*http.Response, error) {
+// token is the user's usable token, or ErrNotAuthorized: nothing is sent
+// without one.
+func (cl *Client) token() (*Token, error) {
 	tok, err := cl.b.Token(cl.c)
 	if err != nil {
 		return nil, err
@@ -134,8 +177,58 @@ func (cl *Client) send(req *http.Request) (*http.Response, error) {
 	if tok == nil {
 		return nil, ErrNotAuthorized
 	}
-	if err := cl.b.proto.sign(req, tok); err != nil {
+	return tok, nil
+}
+
+// signKey is the context key under which a request carries its token to the
+// API client's signingTransport.
+type signKey struct{}
+
+func withSigning(ctx context.Context, tok *Token) context.Context {
+	return context.WithValue(ctx, signKey{}, tok)
+}
+
+// signingTransport signs API requests as they are sent rather than before
+// http.Client.Do: a header set before Do makes the client clone the whole
+// header map for redirects on every call, which was the largest cost of an
+// API call. Requests made by the Client carry their token in the context;
+// the transport signs the first request, and a redirect when net/http
+// would have copied an Authorization header to it (the same host or a
+// subdomain of it); the CheckRedirect guard has already refused origins the
+// token may not go to.
+type signingTransport struct {
+	base  http.RoundTripper
+	proto protocol
+}
+
+func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	tok, _ := req.Context().Value(signKey{}).(*Token)
+	if tok == nil || t.proto == nil {
+		return t.base.RoundTrip(req)
+	}
+	if req.Response != nil { // a redirect http.Client follows
+		first := req
+		for first.Response != nil && first.Response.Request != nil {
+			first = first.Response.Request
+		}
+		if !sameDomainOrSub(req.URL.Hostname(), first.URL.Hostname()) {
+			return t.base.RoundTrip(req)
+		}
+	}
+	// The request is the Client's own (made or cloned by it, or by
+	// http.Client for a redirect), so setting its header is safe.
+	if err := t.proto.sign(req, tok); err != nil {
+		if req.Body != nil {
+			req.Body.Close()
+		}
 		return nil, err
 	}
-	return cl.b.set.api.Do(req)
+	return t.base.RoundTrip(req)
+}
+
+// sameDomainOrSub is net/http's rule for copying Authorization on a
+// redirect: sub is parent or a subdomain of it.
+func sameDomainOrSub(sub, parent string) bool {
+	sub, parent = strings.ToLower(sub), strings.ToLower(parent)
+	return sub == parent || strings.HasSuffix(sub, "."+parent)
 }

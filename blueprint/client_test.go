@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -177,5 +178,75 @@ func TestExpiredTokenWithoutRefreshTokenIsNotAuthorized(t *testing.T) {
 	err := call(t, b, func(c *gin.Context) error { _, err := b.Client(c).Get("/user"); return err })
 	if !errors.Is(err, blueprint.ErrNotAuthorized) || api.hits.Load() != 0 {
 		t.Fatalf("err=%v hits=%d", err, api.hits.Load())
+	}
+}
+
+// Resolved paths are remembered per blueprint: the same paths keep resolving
+// to the same URLs on later requests, beyond the memo's bound too, and a
+// refused foreign URL stays refused.
+func TestClientRepeatedPathsResolveTheSame(t *testing.T) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	t.Cleanup(api.Close)
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/v1/"))
+	withToken(b, &blueprint.Token{AccessToken: "at"})
+	r := newEngine()
+	b.Mount(r.Group("/login"))
+	var errs []error
+	r.GET("/x", func(c *gin.Context) {
+		for i := range 600 {
+			resp, err := b.Client(c).Get("items/" + strconv.Itoa(i%550) + "?q=1")
+			if err == nil {
+				if resp.Request.URL.Path != "/v1/items/"+strconv.Itoa(i%550) || resp.Request.URL.RawQuery != "q=1" {
+					err = errors.New("resolved to " + resp.Request.URL.String())
+				}
+				resp.Body.Close()
+			}
+			errs = append(errs, err)
+		}
+		for range 2 {
+			_, err := b.Client(c).Get("https://elsewhere.example/steal")
+			errs = append(errs, err)
+		}
+	})
+	for range 2 {
+		errs = errs[:0]
+		serve(r, "GET", "/x", nil)
+		for i, err := range errs {
+			if i < 600 && err != nil {
+				t.Fatalf("call %d: %v", i, err)
+			}
+			if i >= 600 && !errors.Is(err, blueprint.ErrForeignHost) {
+				t.Fatalf("foreign call: %v", err)
+			}
+		}
+	}
+}
+
+// A redirect to another allowed origin on the same host is signed, as
+// net/http copies Authorization to the same host or its subdomains.
+func TestClientRedirectToAllowedOriginOnSameHostIsSigned(t *testing.T) {
+	uploads := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, uploads.URL+"/blob", http.StatusFound)
+	})
+	cfg := staticConfig(api.URL + "/")
+	cfg.AllowedHosts = []string{uploads.URL}
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at-7"})
+	err := call(t, b, func(c *gin.Context) error {
+		resp, err := b.Client(c).Get("/go")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := <-api.auths; a != "Bearer at-7 " {
+		t.Fatalf("first request carried %q", a)
+	}
+	if a := <-uploads.auths; a != "Bearer at-7 " {
+		t.Fatalf("redirected request carried %q", a)
 	}
 }

@@ -2,6 +2,8 @@ package blueprint
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -33,6 +35,7 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 	s.logger = cfg.Logger
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
+	p.authParams = staticAuthParams(&p.cfg)
 	return newBlueprint(name, s, p)
 }
 
@@ -42,6 +45,8 @@ type oauth2Protocol struct {
 	cfg     OAuth2Config
 	timeout time.Duration
 	client  *http.Client
+
+	authParams string // the static part of the authorization URL's query
 }
 
 func (p *oauth2Protocol) validate() error {
@@ -114,19 +119,52 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	state := randomString(32)
 	tx.Key = hashKey(state)
 	tx.Issuer = ep.Issuer
-	opts := make([]oauth2.AuthCodeOption, 0, 2+len(p.cfg.AuthParams))
+	// The URL x/oauth2's AuthCodeURL would build, without a url.Values map,
+	// its sort and an option closure per parameter on every login: the
+	// static parameters are encoded once, at construction.
+	var sb strings.Builder
+	sb.Grow(len(ep.AuthURL) + len(p.authParams) + len(tx.Redirect) + 200)
+	sb.WriteString(ep.AuthURL)
+	if strings.Contains(ep.AuthURL, "?") {
+		sb.WriteByte('&')
+	} else {
+		sb.WriteByte('?')
+	}
+	sb.WriteString(p.authParams)
+	sb.WriteString("&redirect_uri=")
+	sb.WriteString(url.QueryEscape(tx.Redirect))
+	sb.WriteString("&state=")
+	sb.WriteString(state) // base64url: nothing to escape
 	if !p.cfg.InsecureSkipPKCE {
 		tx.Verifier = oauth2.GenerateVerifier()
-		opts = append(opts, oauth2.S256ChallengeOption(tx.Verifier))
+		sum := sha256.Sum256([]byte(tx.Verifier))
+		sb.WriteString("&code_challenge=")
+		sb.WriteString(base64.RawURLEncoding.EncodeToString(sum[:]))
+		sb.WriteString("&code_challenge_method=S256")
 	}
 	if p.cfg.Protocol.Nonce {
 		tx.Nonce = randomString(24)
-		opts = append(opts, oauth2.SetAuthURLParam("nonce", tx.Nonce))
+		sb.WriteString("&nonce=")
+		sb.WriteString(tx.Nonce)
 	}
-	for k, v := range p.cfg.AuthParams {
-		opts = append(opts, oauth2.SetAuthURLParam(k, v))
+	return sb.String(), nil
+}
+
+// staticAuthParams encodes the authorization request parameters that are
+// the same for every login: response_type, client_id, scope and AuthParams.
+func staticAuthParams(cfg *OAuth2Config) string {
+	v := url.Values{"response_type": {"code"}, "client_id": {cfg.ClientID}}
+	if len(cfg.Scopes) > 0 {
+		v.Set("scope", strings.Join(cfg.Scopes, " "))
 	}
-	return p.config(ep, tx.Redirect).AuthCodeURL(state, opts...), nil
+	for k, val := range cfg.AuthParams {
+		switch k {
+		case "response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce":
+			continue // the flow's own parameters win, as with x/oauth2's options
+		}
+		v.Set(k, val)
+	}
+	return v.Encode()
 }
 
 func (p *oauth2Protocol) callbackState(c *gin.Context) string { return c.Query("state") }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
 )
 
@@ -59,19 +60,27 @@ func (b *Blueprint) loadTxs(c *gin.Context) ([]transaction, error) {
 }
 
 func (b *Blueprint) saveTxs(c *gin.Context, txs []transaction) error {
-	sess, err := sessionFor(c, b.set.sessionName)
+	sess, v, err := b.txsValue(c, txs)
 	if err != nil {
 		return err
 	}
-	var v any
-	if len(txs) > 0 {
-		raw, err := json.Marshal(txs)
-		if err != nil {
-			return err
-		}
-		v = string(raw)
-	}
 	return updateSession(c, sess, map[string]any{txKey(b.name): v})
+}
+
+// txsValue is the session and the session value for txs (nil: none).
+func (b *Blueprint) txsValue(c *gin.Context, txs []transaction) (sessions.Session, any, error) {
+	sess, err := sessionFor(c, b.set.sessionName)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(txs) == 0 {
+		return sess, nil, nil
+	}
+	raw, err := json.Marshal(txs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sess, string(raw), nil
 }
 
 // addTx keeps a new login in the session, dropping expired ones and the
@@ -105,7 +114,10 @@ func (b *Blueprint) addTx(c *gin.Context, tx transaction) error {
 }
 
 // takeTx removes the login whose state is given from the session and
-// returns it: single use, even when the rest of the callback fails.
+// returns it: single use, even when the rest of the callback fails. The
+// removal is made in the session's values but not saved: the callback saves
+// the session once at its end (flushTx), on every path, so that a successful
+// login writes the cookie once rather than twice.
 func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 	if state == "" {
 		return transaction{}, ErrStateMismatch
@@ -120,8 +132,14 @@ func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 			continue
 		}
 		rest := append(txs[:i:i], txs[i+1:]...)
-		if err := b.saveTxs(c, rest); err != nil {
+		sess, v, err := b.txsValue(c, rest)
+		if err != nil {
 			return transaction{}, err
+		}
+		if v == nil {
+			sess.Delete(txKey(b.name))
+		} else {
+			sess.Set(txKey(b.name), v)
 		}
 		if b.txExpired(t, time.Now()) {
 			return transaction{}, ErrStateExpired
@@ -133,4 +151,15 @@ func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 
 func (b *Blueprint) txExpired(t transaction, now time.Time) bool {
 	return now.Sub(time.Unix(t.Issued, 0)) > b.set.loginTTL
+}
+
+// flushTx saves the session after takeTx, unless something (the session
+// storage storing the token) saved it since: gin-contrib/sessions' Save
+// writes only a session changed since its last save.
+func (b *Blueprint) flushTx(c *gin.Context) error {
+	sess, err := sessionFor(c, b.set.sessionName)
+	if err != nil {
+		return nil // takeTx found no session, so changed nothing
+	}
+	return updateSession(c, sess, nil)
 }
