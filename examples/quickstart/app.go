@@ -17,6 +17,7 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
+	"github.com/gindance/gindance/providers/github"
 )
 
 // Quickstart is the running app and fake provider.
@@ -119,8 +120,21 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 	local.IdentityFunc(gintest.Identity)
 	local.Mount(r.Group("/login"))
 
+	// GitHub too, when its credentials are in the environment (register
+	// <app URL>/login/github/authorized as the callback URL).
+	var gh *blueprint.Blueprint
+	if os.Getenv("GITHUB_CLIENT_ID") != "" && os.Getenv("GITHUB_CLIENT_SECRET") != "" {
+		gh = github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
+		gh.Mount(r.Group("/login"))
+	}
+
 	r.GET("/", func(c *gin.Context) {
-		data := page{Provider: idp.URL()}
+		data := page{Provider: idp.URL(), GitHub: gh != nil}
+		if gh != nil && gh.Authorized(c) {
+			if id, err := gh.Identity(c); err == nil {
+				data.GitHubUser = id.Username
+			}
+		}
 		if local.Authorized(c) {
 			id, err := local.Identity(c)
 			if err != nil {
@@ -161,12 +175,16 @@ type page struct {
 	APICalled bool
 	APIResult map[string]any
 	Error     string
+	// GitHub is offered when GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET are set.
+	GitHub     bool
+	GitHubUser string
 }
 
 var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>gindance quickstart</title>
 <style>body{font:16px system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}code{background:#eee;padding:0 .2em}</style>
 <h1>gindance quickstart</h1>
+{{if .GitHubUser}}<p id="github-user">GitHub: logged in as <strong>{{.GitHubUser}}</strong>.</p>{{end}}
 {{if .Error}}<p id="error" style="color:#a00">{{.Error}}</p>{{end}}
 {{if .APICalled}}
   <h2>API call</h2>
@@ -180,6 +198,7 @@ var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{else}}
   <p>Not logged in.</p>
   <p><a id="login" href="/login/local">Log in with the local provider</a></p>
+  {{if .GitHub}}<p><a id="login-github" href="/login/github">Log in with GitHub</a></p>{{end}}
   <p>The local provider runs at <code>{{.Provider}}</code>: sign in there with any name.</p>
 {{end}}
 </html>

@@ -44,3 +44,25 @@ func TestQuickstartLoginAPICallLogout(t *testing.T) {
 		}
 	}
 }
+
+// With GitHub credentials in the environment the quickstart offers GitHub
+// as well; without them it does not (and does not fail).
+func TestQuickstartOffersGitHubOnlyWithCredentials(t *testing.T) {
+	for _, withCreds := range []bool{false, true} {
+		if withCreds {
+			t.Setenv("GITHUB_CLIENT_ID", "id")
+			t.Setenv("GITHUB_CLIENT_SECRET", "secret")
+		} else {
+			t.Setenv("GITHUB_CLIENT_ID", "")
+		}
+		qs, err := start(context.Background(), "localhost:0", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		home, err := gintest.NewBrowser().Get(qs.AppURL + "/")
+		qs.Close()
+		if err != nil || strings.Contains(home.Body, `href="/login/github"`) != withCreds {
+			t.Fatalf("credentials %v: %v %q", withCreds, err, home.Body)
+		}
+	}
+}
