@@ -98,12 +98,39 @@ func newBlueprint(name string, s settings, p protocol) *Blueprint {
 	return b
 }
 
-// commonSettings normalises the fields OAuth 2.0 and 1.0a configs share.
-func commonSettings(apiBase, redirectURL, redirectTo string, allowed []string, hc *http.Client) settings {
+// sharedConfig holds the fields OAuth 2.0 and 1.0a configs share, as the
+// user set them (zero: default).
+type sharedConfig struct {
+	apiBase, redirectURL, redirectTo string
+	allowed                          []string
+	hc                               *http.Client
+	timeout, leeway, loginTTL        time.Duration
+	maxPending                       int
+	sessionName                      string
+	logger                           *slog.Logger
+}
+
+// commonSettings normalises the fields OAuth 2.0 and 1.0a configs share,
+// filling in defaults.
+func commonSettings(cfg sharedConfig) settings {
+	apiBase, allowed, hc := cfg.apiBase, cfg.allowed, cfg.hc
 	s := settings{
-		redirectURL: redirectURL, redirectTo: redirectTo,
+		redirectURL: cfg.redirectURL, redirectTo: cfg.redirectTo,
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
+		sessionName: cfg.sessionName, logger: cfg.logger,
+	}
+	if cfg.timeout > 0 {
+		s.timeout = cfg.timeout
+	}
+	if cfg.leeway > 0 {
+		s.leeway = cfg.leeway
+	}
+	if cfg.loginTTL > 0 {
+		s.loginTTL = cfg.loginTTL
+	}
+	if cfg.maxPending > 0 {
+		s.maxPending = cfg.maxPending
 	}
 	if s.redirectTo == "" {
 		s.redirectTo = "/"

@@ -41,18 +41,12 @@ var (
 // Tokens carry TokenSecret and never expire; Logout forgets them locally
 // (OAuth 1.0a has no standard revocation).
 func NewOAuth1(name string, cfg OAuth1Config) *Blueprint {
-	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.AllowedHosts, cfg.HTTPClient)
-	if cfg.ProviderTimeout > 0 {
-		s.timeout = cfg.ProviderTimeout
-	}
-	if cfg.LoginTTL > 0 {
-		s.loginTTL = cfg.LoginTTL
-	}
-	if cfg.MaxPendingLogins > 0 {
-		s.maxPending = cfg.MaxPendingLogins
-	}
-	s.sessionName = cfg.SessionName
-	s.logger = cfg.Logger
+	s := commonSettings(sharedConfig{
+		apiBase: cfg.APIBaseURL, redirectURL: cfg.RedirectURL, redirectTo: cfg.RedirectTo,
+		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
+		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
+		sessionName: cfg.SessionName, logger: cfg.Logger,
+	})
 	p := &oauth1Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	return newBlueprint(name, s, p)
 }

@@ -18,21 +18,13 @@ import (
 // the authorization code grant with PKCE (RFC 7636). name is the path
 // segment it mounts under and the key its tokens are stored by.
 func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
-	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.AllowedHosts, cfg.HTTPClient)
-	if cfg.ProviderTimeout > 0 {
-		s.timeout = cfg.ProviderTimeout
-	}
-	if cfg.RefreshLeeway > 0 {
-		s.leeway = cfg.RefreshLeeway
-	}
-	if cfg.LoginTTL > 0 {
-		s.loginTTL = cfg.LoginTTL
-	}
-	if cfg.MaxPendingLogins > 0 {
-		s.maxPending = cfg.MaxPendingLogins
-	}
-	s.sessionName = cfg.SessionName
-	s.logger = cfg.Logger
+	s := commonSettings(sharedConfig{
+		apiBase: cfg.APIBaseURL, redirectURL: cfg.RedirectURL, redirectTo: cfg.RedirectTo,
+		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
+		leeway:   cfg.RefreshLeeway,
+		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
+		sessionName: cfg.SessionName, logger: cfg.Logger,
+	})
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
