@@ -3,10 +3,8 @@ package gintest
 import (
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,14 +61,13 @@ type OAuth1Failure struct {
 // to any request that fails; Rejected counts them. Request tokens and
 // verifiers are single use.
 type OAuth1Provider struct {
+	server
 	opts     OAuth1Options
 	mux      *http.ServeMux
 	failure  atomic.Pointer[OAuth1Failure]
 	rejected atomic.Int64
 
 	mu       sync.Mutex
-	baseURL  string
-	server   *httptest.Server
 	nonces   map[string]bool
 	requests map[string]*oauth1Temp // by request token
 	access   map[string]string      // access token -> secret
@@ -110,40 +107,12 @@ func NewOAuth1Provider(opts OAuth1Options) *OAuth1Provider {
 // httptest.Server on 127.0.0.1. Call Close when done.
 func StartOAuth1Provider(opts OAuth1Options) *OAuth1Provider {
 	p := NewOAuth1Provider(opts)
-	srv := httptest.NewServer(p)
-	p.mu.Lock()
-	p.server, p.baseURL = srv, srv.URL
-	p.mu.Unlock()
+	p.start(p)
 	return p
 }
 
 // ServeHTTP serves the provider's endpoints.
 func (p *OAuth1Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
-
-// URL returns the provider's base URL, without a trailing slash.
-func (p *OAuth1Provider) URL() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.baseURL
-}
-
-// SetBaseURL tells a provider served by a server of your own where it is.
-func (p *OAuth1Provider) SetBaseURL(u string) {
-	p.mu.Lock()
-	p.baseURL = strings.TrimRight(u, "/")
-	p.mu.Unlock()
-}
-
-// Close stops the server started by StartOAuth1Provider.
-func (p *OAuth1Provider) Close() {
-	p.mu.Lock()
-	srv := p.server
-	p.server = nil
-	p.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
 
 // RequestTokenURL returns URL()+"/oauth/request_token".
 func (p *OAuth1Provider) RequestTokenURL() string { return p.URL() + "/oauth/request_token" }

@@ -13,7 +13,6 @@ import (
 	"encoding/pem"
 	"maps"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -89,13 +88,12 @@ type OIDCFailure struct {
 // Its issuer is its URL. RotateKeys replaces the signing keys; Fail makes
 // it misbehave.
 type OIDCProvider struct {
+	server
 	opts    OIDCOptions
 	mux     *http.ServeMux
 	failure atomic.Pointer[OIDCFailure]
 
 	mu          sync.Mutex
-	baseURL     string
-	server      *httptest.Server
 	rsaKey      jose.JSONWebKey
 	ecKey       jose.JSONWebKey
 	retired     []jose.JSONWebKey // still published after RotateKeys(true)
@@ -150,10 +148,7 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 // httptest.Server on 127.0.0.1. Call Close when done.
 func StartOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	p := NewOIDCProvider(opts)
-	srv := httptest.NewServer(p)
-	p.mu.Lock()
-	p.server, p.baseURL = srv, srv.URL
-	p.mu.Unlock()
+	p.start(p)
 	return p
 }
 
@@ -170,33 +165,8 @@ func newECKey() jose.JSONWebKey {
 // ServeHTTP serves the provider's endpoints.
 func (p *OIDCProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
 
-// URL returns the provider's base URL, which is also its issuer.
-func (p *OIDCProvider) URL() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.baseURL
-}
-
 // Issuer returns the issuer identifier, URL().
 func (p *OIDCProvider) Issuer() string { return p.URL() }
-
-// SetBaseURL tells a provider served by a server of your own where it is.
-func (p *OIDCProvider) SetBaseURL(u string) {
-	p.mu.Lock()
-	p.baseURL = strings.TrimRight(u, "/")
-	p.mu.Unlock()
-}
-
-// Close stops the server started by StartOIDCProvider.
-func (p *OIDCProvider) Close() {
-	p.mu.Lock()
-	srv := p.server
-	p.server = nil
-	p.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
-}
 
 // Fail replaces the failure knobs; Fail(OIDCFailure{}) clears them.
 func (p *OIDCProvider) Fail(f OIDCFailure) { p.failure.Store(&f) }

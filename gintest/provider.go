@@ -2,8 +2,6 @@ package gintest
 
 import (
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -123,18 +121,17 @@ func (e Endpoint) String() string {
 // Provider is a fake OAuth 2.0 authorization server and user API. It is an
 // http.Handler; all its methods are safe for concurrent use.
 type Provider struct {
+	server
 	opts    Options
 	clients map[string]Client
 	mux     *http.ServeMux
 	calls   [numEndpoints]atomic.Int64
 	failure atomic.Pointer[Failure]
 
-	mu      sync.Mutex
-	baseURL string
-	server  *httptest.Server
-	user    *User
-	codes   map[string]*authCode
-	tokens  map[string]*token
+	mu     sync.Mutex
+	user   *User
+	codes  map[string]*authCode
+	tokens map[string]*token
 }
 
 // NewProvider returns a Provider that is not listening anywhere: mount it
@@ -176,11 +173,7 @@ func NewProvider(opts Options) *Provider {
 // httptest.Server on 127.0.0.1. Call Close when done.
 func StartProvider(opts Options) *Provider {
 	p := NewProvider(opts)
-	srv := httptest.NewServer(p)
-	p.mu.Lock()
-	p.server = srv
-	p.baseURL = srv.URL
-	p.mu.Unlock()
+	p.start(p)
 	return p
 }
 
@@ -188,34 +181,6 @@ func StartProvider(opts Options) *Provider {
 // POST /token, GET /api/me and POST /revoke.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
-}
-
-// URL returns the provider's base URL, without a trailing slash: the
-// server's address when started by StartProvider, or what SetBaseURL set.
-func (p *Provider) URL() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.baseURL
-}
-
-// SetBaseURL tells a Provider served by a server of your own where it is
-// reachable, for URL, AuthURL and the others.
-func (p *Provider) SetBaseURL(u string) {
-	p.mu.Lock()
-	p.baseURL = strings.TrimRight(u, "/")
-	p.mu.Unlock()
-}
-
-// Close stops the server started by StartProvider. It does nothing for a
-// Provider made by NewProvider, and may be called more than once.
-func (p *Provider) Close() {
-	p.mu.Lock()
-	srv := p.server
-	p.server = nil
-	p.mu.Unlock()
-	if srv != nil {
-		srv.Close()
-	}
 }
 
 // AuthURL returns the authorization endpoint, URL()+"/authorize".
