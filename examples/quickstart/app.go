@@ -18,6 +18,8 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/github"
+	"github.com/gindance/gindance/providers/google"
+	"github.com/gindance/gindance/providers/twitter"
 )
 
 // Quickstart is the running app and fake provider.
@@ -120,20 +122,37 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 	local.IdentityFunc(gintest.Identity)
 	local.Mount(r.Group("/login"))
 
-	// GitHub too, when its credentials are in the environment (register
-	// <app URL>/login/github/authorized as the callback URL).
-	var gh *blueprint.Blueprint
-	if os.Getenv("GITHUB_CLIENT_ID") != "" && os.Getenv("GITHUB_CLIENT_SECRET") != "" {
-		gh = github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
-		gh.Mount(r.Group("/login"))
+	// Real providers too, each when its credentials are in the environment
+	// (register <app URL>/login/<name>/authorized as the callback URL).
+	var real []realProvider
+	for _, rp := range []struct {
+		title, env string
+		make       func() *blueprint.Blueprint
+	}{
+		{"GitHub", "GITHUB", func() *blueprint.Blueprint {
+			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
+		}},
+		{"Google", "GOOGLE", func() *blueprint.Blueprint { return google.New(google.Config{}) }},
+		{"Twitter", "TWITTER", func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }},
+	} {
+		if os.Getenv(rp.env+"_CLIENT_ID") == "" || os.Getenv(rp.env+"_CLIENT_SECRET") == "" {
+			continue
+		}
+		b := rp.make()
+		b.Mount(r.Group("/login"))
+		real = append(real, realProvider{Title: rp.title, b: b})
 	}
 
 	r.GET("/", func(c *gin.Context) {
-		data := page{Provider: idp.URL(), GitHub: gh != nil}
-		if gh != nil && gh.Authorized(c) {
-			if id, err := gh.Identity(c); err == nil {
-				data.GitHubUser = id.Username
+		data := page{Provider: idp.URL()}
+		for _, rp := range real {
+			rp.Login = rp.b.LoginURL()
+			if rp.b.Authorized(c) {
+				if id, err := rp.b.Identity(c); err == nil {
+					rp.User = id.Username
+				}
 			}
+			data.Real = append(data.Real, rp)
 		}
 		if local.Authorized(c) {
 			id, err := local.Identity(c)
@@ -175,16 +194,20 @@ type page struct {
 	APICalled bool
 	APIResult map[string]any
 	Error     string
-	// GitHub is offered when GITHUB_CLIENT_ID/GITHUB_CLIENT_SECRET are set.
-	GitHub     bool
-	GitHubUser string
+	Real      []realProvider // presets whose credentials are set
+}
+
+// realProvider is a preset offered next to the local provider.
+type realProvider struct {
+	Title, Login, User string
+	b                  *blueprint.Blueprint
 }
 
 var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>gindance quickstart</title>
 <style>body{font:16px system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}code{background:#eee;padding:0 .2em}</style>
 <h1>gindance quickstart</h1>
-{{if .GitHubUser}}<p id="github-user">GitHub: logged in as <strong>{{.GitHubUser}}</strong>.</p>{{end}}
+{{range .Real}}{{if .User}}<p class="real-user">{{.Title}}: logged in as <strong>{{.User}}</strong>.</p>{{end}}{{end}}
 {{if .Error}}<p id="error" style="color:#a00">{{.Error}}</p>{{end}}
 {{if .APICalled}}
   <h2>API call</h2>
@@ -198,7 +221,7 @@ var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
 {{else}}
   <p>Not logged in.</p>
   <p><a id="login" href="/login/local">Log in with the local provider</a></p>
-  {{if .GitHub}}<p><a id="login-github" href="/login/github">Log in with GitHub</a></p>{{end}}
+  {{range .Real}}<p><a href="{{.Login}}">Log in with {{.Title}}</a></p>{{end}}
   <p>The local provider runs at <code>{{.Provider}}</code>: sign in there with any name.</p>
 {{end}}
 </html>

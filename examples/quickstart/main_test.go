@@ -45,23 +45,28 @@ func TestQuickstartLoginAPICallLogout(t *testing.T) {
 	}
 }
 
-// With GitHub credentials in the environment the quickstart offers GitHub
+// With a provider's credentials in the environment the quickstart offers it
 // as well; without them it does not (and does not fail).
-func TestQuickstartOffersGitHubOnlyWithCredentials(t *testing.T) {
+func TestQuickstartOffersRealProvidersOnlyWithCredentials(t *testing.T) {
 	for _, withCreds := range []bool{false, true} {
 		if withCreds {
 			t.Setenv("GITHUB_CLIENT_ID", "id")
 			t.Setenv("GITHUB_CLIENT_SECRET", "secret")
+			t.Setenv("TWITTER_CLIENT_ID", "key")
+			t.Setenv("TWITTER_CLIENT_SECRET", "secret")
 		} else {
 			t.Setenv("GITHUB_CLIENT_ID", "")
+			t.Setenv("TWITTER_CLIENT_ID", "")
 		}
+		t.Setenv("GOOGLE_CLIENT_ID", "")
 		qs, err := start(context.Background(), "localhost:0", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
 		}
 		home, err := gintest.NewBrowser().Get(qs.AppURL + "/")
 		qs.Close()
-		if err != nil || strings.Contains(home.Body, `href="/login/github"`) != withCreds {
+		if err != nil || strings.Contains(home.Body, `href="/login/github"`) != withCreds ||
+			strings.Contains(home.Body, `href="/login/twitter"`) != withCreds || strings.Contains(home.Body, "/login/google") {
 			t.Fatalf("credentials %v: %v %q", withCreds, err, home.Body)
 		}
 	}
