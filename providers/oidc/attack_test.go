@@ -245,15 +245,13 @@ func TestAttackJWKSUnknownKeyTypesIgnored(t *testing.T) {
 	}
 }
 
-// TestAttackUnknownKIDRefetchPerLogin: RFC 7517 §4.5 and OpenID Connect
+// TestAttackUnknownKIDRefetchIsBounded: RFC 7517 §4.5 and OpenID Connect
 // Core §10.1.1: an id_token with a kid the cached JWKS lacks makes one
-// refetch and then verifies (a key rotation). id_tokens whose kid changes
-// every time are refused, but go-oidc's RemoteKeySet (v3.21.0) has no rate
-// limit: each one costs exactly one JWKS fetch, never more. The test pins
-// that measured behaviour; SECURITY.md states it. Only a token endpoint
-// answer (reached with a valid code, PKCE and the client secret) carries
-// an id_token here, so an outsider cannot drive it.
-func TestAttackUnknownKIDRefetchPerLogin(t *testing.T) {
+// refetch and then verifies (a key rotation); id_tokens whose kid changes
+// every time are refused and cost at most one JWKS fetch per interval
+// (go-oidc's RemoteKeySet, used before, fetched once per id_token: 20
+// fetches for 20 logins). After the interval a rotation is picked up again.
+func TestAttackUnknownKIDRefetchIsBounded(t *testing.T) {
 	f := newFixture(t, gintest.OIDCOptions{})
 	if page := f.get(t, "/me"); page.Body != wantMe {
 		t.Fatalf("first login: %q", page.Body)
@@ -283,10 +281,23 @@ func TestAttackUnknownKIDRefetchPerLogin(t *testing.T) {
 	if err := f.lastErr(t); !errors.Is(err, oidc.ErrIDToken) {
 		t.Fatalf("unknown kid: %v, want ErrIDToken", err)
 	}
-	_, after := f.p.Fetches()
-	t.Logf("%d logins with ever-changing kids: %d JWKS fetches", logins, after-afterRotation)
-	if n := after - afterRotation; n != logins {
-		t.Fatalf("%d logins with ever-changing kids made %d JWKS fetches; measured behaviour is one each (update SECURITY.md if this changed)", logins, n)
+	_, afterFlood := f.p.Fetches()
+	t.Logf("%d logins with ever-changing kids: %d JWKS fetches", logins, afterFlood-afterRotation)
+	if n := afterFlood - afterRotation; n > 1 {
+		t.Fatalf("%d logins with ever-changing kids made %d JWKS fetches, want at most 1", logins, n)
+	}
+
+	old := *oidc.MinJWKSRefetch
+	*oidc.MinJWKSRefetch = 20 * time.Millisecond
+	t.Cleanup(func() { *oidc.MinJWKSRefetch = old })
+	time.Sleep(50 * time.Millisecond)
+	f.p.Fail(gintest.OIDCFailure{})
+	f.p.RotateKeys(false)
+	if page, err := gintest.NewBrowser().Get(f.app.URL + "/login/idp?next=/me"); err != nil || page.Body != wantMe {
+		t.Fatalf("login after a rotation past the interval: %v %q", err, page.Body)
+	}
+	if _, after := f.p.Fetches(); after != afterFlood+1 {
+		t.Fatalf("rotation past the interval: JWKS fetched %d more times, want 1", after-afterFlood)
 	}
 }
 
