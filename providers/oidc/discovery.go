@@ -39,7 +39,7 @@ type metadata struct {
 // discovered is the metadata with what is built from it.
 type discovered struct {
 	meta metadata
-	keys *gooidc.RemoteKeySet // shared while jwks_uri stays the same, so its key cache survives refetches
+	keys *keySet // shared while jwks_uri stays the same, so its key cache survives refetches
 	algs []string
 	op   *gooidc.Provider // for userinfo
 }
@@ -79,7 +79,7 @@ func (p *provider) discovered(ctx context.Context) (*discovered, error) {
 	if d.cur != nil && d.cur.meta.JWKSURI == next.meta.JWKSURI {
 		next.keys = d.cur.keys
 	} else {
-		next.keys = gooidc.NewRemoteKeySet(gooidc.ClientContext(context.Background(), p.hc), next.meta.JWKSURI)
+		next.keys = newKeySet(p.hc, next.meta.JWKSURI)
 	}
 	d.cur, d.fetched = next, time.Now()
 	return next, nil

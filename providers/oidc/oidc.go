@@ -7,7 +7,8 @@
 // to the login transaction and keep PKCE on. The callback enforces RFC 9207
 // (iss of the authorization response) and verifies the id_token with
 // github.com/coreos/go-oidc: signature against the provider's JWKS
-// (refetched when an unknown kid appears), iss, aud, exp and the allowed
+// (refetched when an unknown kid appears, at most once per 10 s; see
+// jwks.go), iss, aud, exp and the allowed
 // asymmetric algorithms (none and HS* are always refused), and then, per
 // OpenID Connect Core §3.1.3.7: nonce, iat and sub present, azp when there
 // are several audiences, at_hash when present. Any failure ends the login in

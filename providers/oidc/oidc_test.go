@@ -34,8 +34,16 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts gintest.OIDCOptions, tweak ...func(*oidc.Config)) *fixture {
 	t.Helper()
-	f := &fixture{p: gintest.StartOIDCProvider(opts), browser: gintest.NewBrowser()}
-	t.Cleanup(f.p.Close)
+	p := gintest.StartOIDCProvider(opts)
+	t.Cleanup(p.Close)
+	return newFixtureWith(t, p, tweak...)
+}
+
+// newFixtureWith is newFixture with a provider of the caller's, for tests
+// that serve it behind a handler of their own.
+func newFixtureWith(t *testing.T, p *gintest.OIDCProvider, tweak ...func(*oidc.Config)) *fixture {
+	t.Helper()
+	f := &fixture{p: p, browser: gintest.NewBrowser()}
 	var h http.Handler
 	f.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(f.app.Close)
