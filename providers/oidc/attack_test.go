@@ -287,9 +287,7 @@ func TestAttackUnknownKIDRefetchIsBounded(t *testing.T) {
 		t.Fatalf("%d logins with ever-changing kids made %d JWKS fetches, want at most 1", logins, n)
 	}
 
-	old := *oidc.MinJWKSRefetch
-	*oidc.MinJWKSRefetch = 20 * time.Millisecond
-	t.Cleanup(func() { *oidc.MinJWKSRefetch = old })
+	oidc.SetJWKSRefetchInterval(f.b, 20*time.Millisecond)
 	time.Sleep(50 * time.Millisecond)
 	f.p.Fail(gintest.OIDCFailure{})
 	f.p.RotateKeys(false)

@@ -1,4 +1,13 @@
 package oidc
 
-// MinJWKSRefetch lets tests shorten the unknown-kid refetch interval.
-var MinJWKSRefetch = &minJWKSRefetch
+import (
+	"time"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// SetJWKSRefetchInterval lets tests change b's unknown-kid refetch interval
+// while it serves.
+func SetJWKSRefetchInterval(b *blueprint.Blueprint, d time.Duration) {
+	b.Extension().(*provider).jwksRefetch.Store(int64(d))
+}

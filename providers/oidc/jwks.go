@@ -8,22 +8,24 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 )
 
-// minJWKSRefetch bounds how often an id_token with a kid the cached JWKS
+// DefaultJWKSRefetch bounds how often an id_token with a kid the cached JWKS
 // lacks may make the key set fetch the JWKS again (RFC 7517 §4.5, OpenID
 // Connect Core §10.1.1): a key rotation costs one fetch, a stream of
 // id_tokens with ever-changing kids at most one per interval. go-oidc's
 // RemoteKeySet refetches for every unknown kid.
-var minJWKSRefetch = 10 * time.Second
+const DefaultJWKSRefetch = 10 * time.Second
 
 const maxJWKS = 1 << 20
 
 // keySet is a gooidc.KeySet over the provider's jwks_uri: fetched on first
-// use, refetched for an unknown kid at most once per minJWKSRefetch. Keys
+// use, refetched for an unknown kid at most once per its interval
+// (Config.JWKSRefetchInterval). Keys
 // of a kty go-jose does not understand are skipped (RFC 7517 §5).
 type keySet struct {
 	hc  *http.Client
@@ -33,9 +35,13 @@ type keySet struct {
 	keys      []jose.JSONWebKey
 	loaded    bool
 	refetched time.Time // last refetch for an unknown kid
+
+	interval *atomic.Int64 // minimum time between unknown-kid refetches, ns
 }
 
-func newKeySet(hc *http.Client, url string) *keySet { return &keySet{hc: hc, url: url} }
+func newKeySet(hc *http.Client, url string, interval *atomic.Int64) *keySet {
+	return &keySet{hc: hc, url: url, interval: interval}
+}
 
 // VerifySignature implements gooidc.KeySet.
 func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error) {
@@ -71,7 +77,7 @@ func (k *keySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, er
 		if err := k.fetch(ctx); err != nil {
 			return nil, err
 		}
-	} else if !hasKID(k.keys, kid) && time.Since(k.refetched) >= minJWKSRefetch {
+	} else if !hasKID(k.keys, kid) && time.Since(k.refetched) >= time.Duration(k.interval.Load()) {
 		k.refetched = time.Now()
 		if err := k.fetch(ctx); err != nil {
 			return nil, err

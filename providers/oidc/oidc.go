@@ -26,6 +26,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gindance/gindance/blueprint"
@@ -64,6 +65,10 @@ type Config struct {
 	// DiscoveryTTL is how long metadata is cached. Default 1 hour. When a
 	// refetch fails the old metadata stays in use.
 	DiscoveryTTL time.Duration
+	// JWKSRefetchInterval is the least time between two JWKS fetches
+	// caused by id_tokens naming a kid the cached key set lacks (a key
+	// rotation). Zero: DefaultJWKSRefetch (10 s).
+	JWKSRefetchInterval time.Duration
 	// UserInfo fetches the userinfo endpoint at login and for Identity;
 	// its sub must equal the id_token's (OpenID Connect Core §5.3.4).
 	UserInfo bool
@@ -101,6 +106,8 @@ type provider struct {
 	hc   *http.Client
 	disc discovery
 	b    *blueprint.Blueprint // the blueprint New made, for its identity function
+
+	jwksRefetch atomic.Int64 // Config.JWKSRefetchInterval, ns
 }
 
 // New returns an OpenID Connect blueprint named name. The provider is not
@@ -122,6 +129,10 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		timeout = blueprint.DefaultProviderTimeout
 	}
 	p := &provider{name: name, cfg: cfg, hc: cfg.HTTPClient}
+	if cfg.JWKSRefetchInterval <= 0 {
+		cfg.JWKSRefetchInterval = DefaultJWKSRefetch
+	}
+	p.jwksRefetch.Store(int64(cfg.JWKSRefetchInterval))
 	if p.hc == nil {
 		p.hc = &http.Client{Timeout: timeout}
 	}
