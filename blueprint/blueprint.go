@@ -86,6 +86,7 @@ type requestState struct {
 	err      error
 	client   Client // the request's Client, valid when client.b is set
 	identity *Identity
+	sign     signCtx // the request's context carrying tok, for the Client
 }
 
 func newBlueprint(name string, s settings, p protocol) *Blueprint {
@@ -341,6 +342,7 @@ func (b *Blueprint) Token(c *gin.Context) (*Token, error) {
 		tok, err = b.refreshToken(c, tok)
 	}
 	st.loaded, st.tok, st.err = true, tok, err
+	st.sign.init(c.Request.Context(), tok)
 	return tok, err
 }
 

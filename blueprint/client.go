@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,8 +28,9 @@ const (
 // against APIBaseURL, and refuses to send the token anywhere but the API's
 // origin (and AllowedHosts), redirects included.
 type Client struct {
-	b *Blueprint
-	c *gin.Context
+	b  *Blueprint
+	c  *gin.Context
+	st *requestState
 }
 
 // Client returns the API client for the request's user. It is created once
@@ -36,7 +38,7 @@ type Client struct {
 func (b *Blueprint) Client(c *gin.Context) *Client {
 	st := b.state(c)
 	if st.client.b == nil {
-		st.client = Client{b: b, c: c}
+		st.client = Client{b: b, c: c, st: st}
 	}
 	return &st.client
 }
@@ -54,7 +56,7 @@ func (cl *Client) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := req.Clone(withSigning(req.Context(), tok))
+	r := req.Clone(cl.signing(req.Context(), tok))
 	r.URL, r.Host = u, ""
 	return cl.b.set.api.Do(r)
 }
@@ -103,7 +105,7 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(withSigning(cl.c.Request.Context(), tok), method, target, body)
+	req, err := http.NewRequestWithContext(cl.signing(cl.c.Request.Context(), tok), method, target, body)
 	if err != nil {
 		return nil, err
 	}
@@ -186,6 +188,42 @@ type signKey struct{}
 
 func withSigning(ctx context.Context, tok *Token) context.Context {
 	return context.WithValue(ctx, signKey{}, tok)
+}
+
+// signCtx is a context carrying a token to signingTransport, kept in the
+// per-request memo: Token fills it once with the request's context and
+// token, and the Client's calls in that context with that token use it
+// instead of allocating a context.WithValue on each call. After Token it is
+// only read, so concurrent calls of one request's Client stay race-free.
+type signCtx struct {
+	context.Context // nil until init
+	tok             *Token
+}
+
+// init makes sc carry tok in ctx. A context of a type that is not
+// comparable is left out (signing compares contexts).
+func (sc *signCtx) init(ctx context.Context, tok *Token) {
+	if t := reflect.TypeOf(ctx); tok == nil || t == nil || !t.Comparable() {
+		*sc = signCtx{}
+		return
+	}
+	sc.Context, sc.tok = ctx, tok
+}
+
+func (sc *signCtx) Value(key any) any {
+	if key == (signKey{}) {
+		return sc.tok
+	}
+	return sc.Context.Value(key)
+}
+
+// signing returns ctx carrying tok: the memo's context when it is the same
+// context and token, else a new one.
+func (cl *Client) signing(ctx context.Context, tok *Token) context.Context {
+	if sc := &cl.st.sign; sc.Context != nil && sc.tok == tok && sc.Context == ctx {
+		return sc
+	}
+	return withSigning(ctx, tok)
 }
 
 // signingTransport signs API requests as they are sent rather than before
