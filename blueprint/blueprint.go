@@ -333,7 +333,12 @@ func (b *Blueprint) deleteToken(c *gin.Context) error {
 // in, and an error wrapping ErrNotAuthorized when the token expired and cannot
 // be refreshed. The result is remembered for the rest of the request.
 func (b *Blueprint) Token(c *gin.Context) (*Token, error) {
-	st := b.state(c)
+	return b.token(c, b.state(c))
+}
+
+// token is Token with the request's memo at hand (the Client keeps it, which
+// saves looking it up again in gin's Keys).
+func (b *Blueprint) token(c *gin.Context, st *requestState) (*Token, error) {
 	if st.loaded {
 		return st.tok, st.err
 	}

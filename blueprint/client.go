@@ -172,7 +172,7 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 // token is the user's usable token, or ErrNotAuthorized: nothing is sent
 // without one.
 func (cl *Client) token() (*Token, error) {
-	tok, err := cl.b.Token(cl.c)
+	tok, err := cl.b.token(cl.c, cl.st)
 	if err != nil {
 		return nil, err
 	}
