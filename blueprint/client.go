@@ -198,21 +198,42 @@ func withSigning(ctx context.Context, tok *Token) context.Context {
 type signCtx struct {
 	context.Context // nil until init
 	tok             *Token
+
+	// auth is the Authorization header value for tok, made at the first
+	// call that needs it, for protocols whose header does not change
+	// between calls (OAuth 2.0): the calls of a request then share one
+	// value slice instead of allocating one in Header.Set each.
+	authOnce sync.Once
+	auth     [1]string
 }
 
 // init makes sc carry tok in ctx. A context of a type that is not
 // comparable is left out (signing compares contexts).
 func (sc *signCtx) init(ctx context.Context, tok *Token) {
+	*sc = signCtx{}
 	if t := reflect.TypeOf(ctx); tok == nil || t == nil || !t.Comparable() {
-		*sc = signCtx{}
 		return
 	}
 	sc.Context, sc.tok = ctx, tok
 }
 
+// staticSigner is a protocol whose Authorization header is a function of
+// the token alone.
+type staticSigner interface {
+	authorization(tok *Token) string
+}
+
+// authorization returns the header value slice for the token, shared by
+// the request's calls; its capacity is 1 so that an append never writes
+// into it.
+func (sc *signCtx) authorization(p staticSigner) []string {
+	sc.authOnce.Do(func() { sc.auth[0] = p.authorization(sc.tok) })
+	return sc.auth[:1:1]
+}
+
 func (sc *signCtx) Value(key any) any {
 	if key == (signKey{}) {
-		return sc.tok
+		return sc
 	}
 	return sc.Context.Value(key)
 }
@@ -240,7 +261,14 @@ type signingTransport struct {
 }
 
 func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, _ := req.Context().Value(signKey{}).(*Token)
+	var tok *Token
+	var sc *signCtx
+	switch v := req.Context().Value(signKey{}).(type) {
+	case *Token:
+		tok = v
+	case *signCtx:
+		tok, sc = v.tok, v
+	}
 	if tok == nil || t.proto == nil {
 		return t.base.RoundTrip(req)
 	}
@@ -255,6 +283,10 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	// The request is the Client's own (made or cloned by it, or by
 	// http.Client for a redirect), so setting its header is safe.
+	if ss, ok := t.proto.(staticSigner); ok && sc != nil {
+		req.Header["Authorization"] = sc.authorization(ss)
+		return t.base.RoundTrip(req)
+	}
 	if err := t.proto.sign(req, tok); err != nil {
 		if req.Body != nil {
 			req.Body.Close()

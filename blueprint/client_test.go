@@ -276,8 +276,10 @@ func TestClientSigningContextFollowsRequestAndToken(t *testing.T) {
 			}
 			return err
 		}
-		if err := get(); err != nil {
-			return err
+		for range 2 {
+			if err := get(); err != nil {
+				return err
+			}
 		}
 		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxKey{}, 1))
 		if err := get(); err != nil {
@@ -289,7 +291,7 @@ func TestClientSigningContextFollowsRequestAndToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"first", "first", "first"} {
+	for _, want := range []string{"first", "first", "first", "first"} {
 		mustContain(t, <-api.auths, "Bearer "+want+" ")
 	}
 }
