@@ -105,10 +105,13 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(cl.signing(cl.c.Request.Context(), tok), method, target, body)
+	// The URL was parsed when it was resolved: the request is made with an
+	// empty one (which NewRequest parses for free) and given a copy.
+	req, err := http.NewRequestWithContext(cl.signing(cl.c.Request.Context(), tok), method, "", body)
 	if err != nil {
 		return nil, err
 	}
+	*req.URL, req.Host = *target.url, target.host
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -126,25 +129,38 @@ const maxResolved = 512
 // to, once checked against the host guard, so that the usual constant paths
 // are parsed and resolved once rather than on every request.
 type resolvedPaths struct {
-	m sync.Map // path -> absolute URL string
+	m sync.Map // path -> *resolvedPath
 	n atomic.Int32
+}
+
+// resolvedPath is a checked absolute URL and the Host net/http gives a
+// request for it. Both are read-only.
+type resolvedPath struct {
+	url  *url.URL
+	host string
 }
 
 // resolvePath returns the absolute URL for path, checked against the host
 // guard.
-func (b *Blueprint) resolvePath(path string) (string, error) {
+func (b *Blueprint) resolvePath(path string) (*resolvedPath, error) {
 	if v, ok := b.resolved.m.Load(path); ok {
-		return v.(string), nil
+		return v.(*resolvedPath), nil
 	}
 	ref, err := url.Parse(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	u, err := b.resolve(ref)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	target := u.String()
+	// The URL as NewRequest would have it from the absolute URL string,
+	// which is what requests were made from before this memo.
+	r, err := http.NewRequest(http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	target := &resolvedPath{url: r.URL, host: r.Host}
 	if b.resolved.n.Load() < maxResolved {
 		if _, loaded := b.resolved.m.LoadOrStore(path, target); !loaded {
 			b.resolved.n.Add(1)
