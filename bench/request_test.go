@@ -133,19 +133,21 @@ func cookieCase() *requestCase {
 	return &requestCase{engine: r, req: req, api: api}
 }
 
-// requestCases are the sub-benchmarks of BenchmarkRequest; backends that
-// need a service return nil, nil when it is not reachable.
+// requestCases are the sub-benchmarks of BenchmarkRequest; a backend that
+// needs a service returns nil and why when it is not reachable.
 func requestCases() []struct {
 	name string
-	make func(tb testing.TB) *requestCase
+	make func(tb testing.TB) (*requestCase, string)
 } {
 	return []struct {
 		name string
-		make func(tb testing.TB) *requestCase
+		make func(tb testing.TB) (*requestCase, string)
 	}{
-		{"floor", func(testing.TB) *requestCase { return floorCase() }},
-		{"cookie", func(testing.TB) *requestCase { return cookieCase() }},
-		{"memory", func(testing.TB) *requestCase { return memoryCase() }},
+		{"floor", func(testing.TB) (*requestCase, string) { return floorCase(), "" }},
+		{"cookie", func(testing.TB) (*requestCase, string) { return cookieCase(), "" }},
+		{"memory", func(testing.TB) (*requestCase, string) { return memoryCase(), "" }},
+		{"sqlite", sqliteCase},
+		{"redis", redisCase},
 	}
 }
 
@@ -164,9 +166,9 @@ func (rc *requestCase) run(w *discard) {
 func BenchmarkRequest(b *testing.B) {
 	for _, tc := range requestCases() {
 		b.Run(tc.name, func(b *testing.B) {
-			rc := tc.make(b)
+			rc, why := tc.make(b)
 			if rc == nil {
-				b.Skip("service not reachable")
+				b.Skip(why)
 			}
 			w := newDiscard()
 			rc.run(w)
@@ -185,8 +187,9 @@ func BenchmarkRequest(b *testing.B) {
 // Every case sends exactly one signed API call per request.
 func TestRequestCasesSign(t *testing.T) {
 	for _, tc := range requestCases() {
-		rc := tc.make(t)
+		rc, why := tc.make(t)
 		if rc == nil {
+			t.Logf("%s: skipped: %s", tc.name, why)
 			continue
 		}
 		w := newDiscard()

@@ -86,6 +86,7 @@ type requestState struct {
 	err      error
 	client   Client // the request's Client, valid when client.b is set
 	identity *Identity
+	sign     signCtx // the request's context carrying tok, for the Client
 }
 
 func newBlueprint(name string, s settings, p protocol) *Blueprint {
@@ -332,7 +333,12 @@ func (b *Blueprint) deleteToken(c *gin.Context) error {
 // in, and an error wrapping ErrNotAuthorized when the token expired and cannot
 // be refreshed. The result is remembered for the rest of the request.
 func (b *Blueprint) Token(c *gin.Context) (*Token, error) {
-	st := b.state(c)
+	return b.token(c, b.state(c))
+}
+
+// token is Token with the request's memo at hand (the Client keeps it, which
+// saves looking it up again in gin's Keys).
+func (b *Blueprint) token(c *gin.Context, st *requestState) (*Token, error) {
 	if st.loaded {
 		return st.tok, st.err
 	}
@@ -341,6 +347,7 @@ func (b *Blueprint) Token(c *gin.Context) (*Token, error) {
 		tok, err = b.refreshToken(c, tok)
 	}
 	st.loaded, st.tok, st.err = true, tok, err
+	st.sign.init(c.Request.Context(), tok)
 	return tok, err
 }
 

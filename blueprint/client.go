@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,8 +28,9 @@ const (
 // against APIBaseURL, and refuses to send the token anywhere but the API's
 // origin (and AllowedHosts), redirects included.
 type Client struct {
-	b *Blueprint
-	c *gin.Context
+	b  *Blueprint
+	c  *gin.Context
+	st *requestState
 }
 
 // Client returns the API client for the request's user. It is created once
@@ -36,7 +38,7 @@ type Client struct {
 func (b *Blueprint) Client(c *gin.Context) *Client {
 	st := b.state(c)
 	if st.client.b == nil {
-		st.client = Client{b: b, c: c}
+		st.client = Client{b: b, c: c, st: st}
 	}
 	return &st.client
 }
@@ -54,7 +56,7 @@ func (cl *Client) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := req.Clone(withSigning(req.Context(), tok))
+	r := req.Clone(cl.signing(req.Context(), tok))
 	r.URL, r.Host = u, ""
 	return cl.b.set.api.Do(r)
 }
@@ -103,10 +105,13 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(withSigning(cl.c.Request.Context(), tok), method, target, body)
+	// The URL was parsed when it was resolved: the request is made with an
+	// empty one (which NewRequest parses for free) and given a copy.
+	req, err := http.NewRequestWithContext(cl.signing(cl.c.Request.Context(), tok), method, "", body)
 	if err != nil {
 		return nil, err
 	}
+	*req.URL, req.Host = *target.url, target.host
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -124,25 +129,38 @@ const maxResolved = 512
 // to, once checked against the host guard, so that the usual constant paths
 // are parsed and resolved once rather than on every request.
 type resolvedPaths struct {
-	m sync.Map // path -> absolute URL string
+	m sync.Map // path -> *resolvedPath
 	n atomic.Int32
+}
+
+// resolvedPath is a checked absolute URL and the Host net/http gives a
+// request for it. Both are read-only.
+type resolvedPath struct {
+	url  *url.URL
+	host string
 }
 
 // resolvePath returns the absolute URL for path, checked against the host
 // guard.
-func (b *Blueprint) resolvePath(path string) (string, error) {
+func (b *Blueprint) resolvePath(path string) (*resolvedPath, error) {
 	if v, ok := b.resolved.m.Load(path); ok {
-		return v.(string), nil
+		return v.(*resolvedPath), nil
 	}
 	ref, err := url.Parse(path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	u, err := b.resolve(ref)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	target := u.String()
+	// The URL as NewRequest would have it from the absolute URL string,
+	// which is what requests were made from before this memo.
+	r, err := http.NewRequest(http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+	target := &resolvedPath{url: r.URL, host: r.Host}
 	if b.resolved.n.Load() < maxResolved {
 		if _, loaded := b.resolved.m.LoadOrStore(path, target); !loaded {
 			b.resolved.n.Add(1)
@@ -170,7 +188,7 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 // token is the user's usable token, or ErrNotAuthorized: nothing is sent
 // without one.
 func (cl *Client) token() (*Token, error) {
-	tok, err := cl.b.Token(cl.c)
+	tok, err := cl.b.token(cl.c, cl.st)
 	if err != nil {
 		return nil, err
 	}
@@ -188,6 +206,63 @@ func withSigning(ctx context.Context, tok *Token) context.Context {
 	return context.WithValue(ctx, signKey{}, tok)
 }
 
+// signCtx is a context carrying a token to signingTransport, kept in the
+// per-request memo: Token fills it once with the request's context and
+// token, and the Client's calls in that context with that token use it
+// instead of allocating a context.WithValue on each call. After Token it is
+// only read, so concurrent calls of one request's Client stay race-free.
+type signCtx struct {
+	context.Context // nil until init
+	tok             *Token
+
+	// auth is the Authorization header value for tok, made at the first
+	// call that needs it, for protocols whose header does not change
+	// between calls (OAuth 2.0): the calls of a request then share one
+	// value slice instead of allocating one in Header.Set each.
+	authOnce sync.Once
+	auth     [1]string
+}
+
+// init makes sc carry tok in ctx. A context of a type that is not
+// comparable is left out (signing compares contexts).
+func (sc *signCtx) init(ctx context.Context, tok *Token) {
+	*sc = signCtx{}
+	if t := reflect.TypeOf(ctx); tok == nil || t == nil || !t.Comparable() {
+		return
+	}
+	sc.Context, sc.tok = ctx, tok
+}
+
+// staticSigner is a protocol whose Authorization header is a function of
+// the token alone.
+type staticSigner interface {
+	authorization(tok *Token) string
+}
+
+// authorization returns the header value slice for the token, shared by
+// the request's calls; its capacity is 1 so that an append never writes
+// into it.
+func (sc *signCtx) authorization(p staticSigner) []string {
+	sc.authOnce.Do(func() { sc.auth[0] = p.authorization(sc.tok) })
+	return sc.auth[:1:1]
+}
+
+func (sc *signCtx) Value(key any) any {
+	if key == (signKey{}) {
+		return sc
+	}
+	return sc.Context.Value(key)
+}
+
+// signing returns ctx carrying tok: the memo's context when it is the same
+// context and token, else a new one.
+func (cl *Client) signing(ctx context.Context, tok *Token) context.Context {
+	if sc := &cl.st.sign; sc.Context != nil && sc.tok == tok && sc.Context == ctx {
+		return sc
+	}
+	return withSigning(ctx, tok)
+}
+
 // signingTransport signs API requests as they are sent rather than before
 // http.Client.Do: a header set before Do makes the client clone the whole
 // header map for redirects on every call, which was the largest cost of an
@@ -202,7 +277,14 @@ type signingTransport struct {
 }
 
 func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, _ := req.Context().Value(signKey{}).(*Token)
+	var tok *Token
+	var sc *signCtx
+	switch v := req.Context().Value(signKey{}).(type) {
+	case *Token:
+		tok = v
+	case *signCtx:
+		tok, sc = v.tok, v
+	}
 	if tok == nil || t.proto == nil {
 		return t.base.RoundTrip(req)
 	}
@@ -217,6 +299,10 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	// The request is the Client's own (made or cloned by it, or by
 	// http.Client for a redirect), so setting its header is safe.
+	if ss, ok := t.proto.(staticSigner); ok && sc != nil {
+		req.Header["Authorization"] = sc.authorization(ss)
+		return t.base.RoundTrip(req)
+	}
 	if err := t.proto.sign(req, tok); err != nil {
 		if req.Body != nil {
 			req.Body.Close()

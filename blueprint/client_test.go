@@ -1,6 +1,7 @@
 package blueprint_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -248,5 +249,49 @@ func TestClientRedirectToAllowedOriginOnSameHostIsSigned(t *testing.T) {
 	}
 	if a := <-uploads.auths; a != "Bearer at-7 " {
 		t.Fatalf("redirected request carried %q", a)
+	}
+}
+
+// uncomparableCtx is a context of a type == cannot compare.
+type uncomparableCtx struct {
+	context.Context
+	tags []string
+}
+
+// The request's signing context is reused only for the same context and
+// token: a handler that swaps the request's context (or uses one that
+// cannot be compared), or a token set during the request, still signs with
+// the right token, and context values still reach the transport.
+func TestClientSigningContextFollowsRequestAndToken(t *testing.T) {
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
+	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/v1/"))
+	withToken(b, &blueprint.Token{AccessToken: "first"})
+	type ctxKey struct{}
+	err := call(t, b, func(c *gin.Context) error {
+		cl := b.Client(c)
+		get := func() error {
+			resp, err := cl.Get("x")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		}
+		for range 2 {
+			if err := get(); err != nil {
+				return err
+			}
+		}
+		c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), ctxKey{}, 1))
+		if err := get(); err != nil {
+			return err
+		}
+		c.Request = c.Request.WithContext(uncomparableCtx{c.Request.Context(), nil})
+		return get()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"first", "first", "first", "first"} {
+		mustContain(t, <-api.auths, "Bearer "+want+" ")
 	}
 }

@@ -235,8 +235,13 @@ func (p *oauth2Protocol) refresh(ctx context.Context, old *Token) (*Token, error
 }
 
 func (p *oauth2Protocol) sign(req *http.Request, tok *Token) error {
-	req.Header.Set("Authorization", tok.authorizationType()+" "+tok.AccessToken)
+	req.Header.Set("Authorization", p.authorization(tok))
 	return nil
+}
+
+// authorization is the Authorization header value for tok.
+func (p *oauth2Protocol) authorization(tok *Token) string {
+	return tok.authorizationType() + " " + tok.AccessToken
 }
 
 // revoke revokes the refresh token (which revokes its access tokens too,
