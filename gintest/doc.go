@@ -22,6 +22,12 @@
 // provider deny, error, stall or answer garbage, for negative tests;
 // Provider.Calls counts the requests each endpoint served.
 //
+// OIDCProvider is a fake OpenID Connect provider (discovery, a JWKS with
+// RS256 and ES256 keys and key rotation, id_tokens with nonce, userinfo,
+// end_session) with knobs for every id_token fault a relying party must
+// refuse (OIDCFailure). OAuth1Provider is a fake OAuth 1.0a provider that
+// verifies the RFC 5849 signature of every request (OAuth1Failure).
+//
 // Browser is a small cookie-keeping HTTP client that follows redirects
 // across hosts, to walk through a login flow like a user would.
 //
