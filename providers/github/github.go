@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/internal/preset"
 )
 
 // Default endpoints of github.com.
@@ -52,20 +52,13 @@ type Config struct {
 // tokens). The token endpoint is asked for JSON (Accept:
 // application/json).
 func New(cfg Config) *blueprint.Blueprint {
-	if cfg.ClientID == "" {
-		cfg.ClientID = os.Getenv("GITHUB_CLIENT_ID")
-	}
-	if cfg.ClientSecret == "" {
-		cfg.ClientSecret = os.Getenv("GITHUB_CLIENT_SECRET")
-	}
-	if cfg.Name == "" {
-		cfg.Name = "github"
-	}
+	preset.Credentials("GITHUB", &cfg.ClientID, &cfg.ClientSecret)
+	cfg.Name = preset.Or(cfg.Name, "github")
 	auth, token, api := DefaultAuthURL, DefaultTokenURL, DefaultAPIBaseURL
 	if cfg.Host != "" {
 		auth, token, api = "https://"+cfg.Host+"/login/oauth/authorize", "https://"+cfg.Host+"/login/oauth/access_token", "https://"+cfg.Host+"/api/v3/"
 	}
-	auth, token, api = or(cfg.AuthURL, auth), or(cfg.TokenURL, token), or(cfg.APIBaseURL, api)
+	auth, token, api = preset.Or(cfg.AuthURL, auth), preset.Or(cfg.TokenURL, token), preset.Or(cfg.APIBaseURL, api)
 	hc := cfg.HTTPClient
 	if hc == nil {
 		hc = &http.Client{}
@@ -91,13 +84,6 @@ func New(cfg Config) *blueprint.Blueprint {
 		}},
 	})
 	b.IdentityFunc(Identity)
-	return b
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
 	return b
 }
 

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/internal/preset"
 	"github.com/gindance/gindance/providers/oidc"
 )
 
@@ -58,15 +58,8 @@ type Config struct {
 // New returns an OpenID Connect blueprint for Google (oidc.New with
 // Google's issuer); oidc.Claims works on it.
 func New(cfg Config) *blueprint.Blueprint {
-	if cfg.ClientID == "" {
-		cfg.ClientID = os.Getenv("GOOGLE_CLIENT_ID")
-	}
-	if cfg.ClientSecret == "" {
-		cfg.ClientSecret = os.Getenv("GOOGLE_CLIENT_SECRET")
-	}
-	if cfg.Name == "" {
-		cfg.Name = "google"
-	}
+	preset.Credentials("GOOGLE", &cfg.ClientID, &cfg.ClientSecret)
+	cfg.Name = preset.Or(cfg.Name, "google")
 	if cfg.Issuer == "" {
 		cfg.Issuer = DefaultIssuer
 	}

@@ -3,12 +3,12 @@ package twitter
 import (
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/internal/preset"
 )
 
 // Default endpoints of Twitter's OAuth 1.0a API.
@@ -47,21 +47,14 @@ type Config struct {
 // New returns an OAuth 1.0a blueprint for Twitter ("Sign in with
 // Twitter": request token, authenticate, access token).
 func New(cfg Config) *blueprint.Blueprint {
-	if cfg.ClientID == "" {
-		cfg.ClientID = os.Getenv("TWITTER_CLIENT_ID")
-	}
-	if cfg.ClientSecret == "" {
-		cfg.ClientSecret = os.Getenv("TWITTER_CLIENT_SECRET")
-	}
-	if cfg.Name == "" {
-		cfg.Name = "twitter"
-	}
+	preset.Credentials("TWITTER", &cfg.ClientID, &cfg.ClientSecret)
+	cfg.Name = preset.Or(cfg.Name, "twitter")
 	b := blueprint.NewOAuth1(cfg.Name, blueprint.OAuth1Config{
 		ConsumerKey: cfg.ClientID, ConsumerSecret: cfg.ClientSecret,
-		RequestTokenURL: or(cfg.RequestTokenURL, DefaultRequestTokenURL),
-		AuthorizeURL:    or(cfg.AuthorizeURL, DefaultAuthorizeURL),
-		AccessTokenURL:  or(cfg.AccessTokenURL, DefaultAccessTokenURL),
-		APIBaseURL:      or(cfg.APIBaseURL, DefaultAPIBaseURL),
+		RequestTokenURL: preset.Or(cfg.RequestTokenURL, DefaultRequestTokenURL),
+		AuthorizeURL:    preset.Or(cfg.AuthorizeURL, DefaultAuthorizeURL),
+		AccessTokenURL:  preset.Or(cfg.AccessTokenURL, DefaultAccessTokenURL),
+		APIBaseURL:      preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 		RedirectURL:     cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
 		SessionName: cfg.SessionName, Logger: cfg.Logger,
@@ -73,13 +66,6 @@ func New(cfg Config) *blueprint.Blueprint {
 	b.IdentityFunc(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
 		return identity(cl, path)
 	})
-	return b
-}
-
-func or(a, b string) string {
-	if a != "" {
-		return a
-	}
 	return b
 }
 
