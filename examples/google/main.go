@@ -10,22 +10,20 @@
 package main
 
 import (
-	"encoding/hex"
-	"errors"
 	"log"
 	"net/http"
 	"os"
 
 	"github.com/gin-contrib/sessions"
-	"github.com/gin-contrib/sessions/cookie"
 	"github.com/gin-gonic/gin"
 
+	"github.com/gindance/gindance/examples/internal/demo"
 	"github.com/gindance/gindance/providers/google"
 	"github.com/gindance/gindance/providers/oidc"
 )
 
 func main() {
-	store, err := sessionStore()
+	store, err := demo.SessionStore()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -50,32 +48,5 @@ func main() {
 		_ = g.Logout(c) // forgets the token and revokes it at Google
 		c.String(http.StatusOK, "Logged out.\n")
 	})
-	log.Fatal(r.Run(addr()))
-}
-
-// sessionStore is a cookie session store with keys from the environment:
-// SESSION_HASH_KEY (authentication, 32 or 64 bytes) and SESSION_BLOCK_KEY
-// (encryption, 32 bytes), both hex; generate each with
-// `openssl rand -hex 32`. Cookies are HttpOnly, SameSite=Lax and Secure;
-// set INSECURE_COOKIES=1 only for http://localhost during development.
-func sessionStore() (sessions.Store, error) {
-	hashKey, err := hex.DecodeString(os.Getenv("SESSION_HASH_KEY"))
-	if err != nil || (len(hashKey) != 32 && len(hashKey) != 64) {
-		return nil, errors.New("SESSION_HASH_KEY must be 32 or 64 random bytes, hex-encoded (openssl rand -hex 32)")
-	}
-	blockKey, err := hex.DecodeString(os.Getenv("SESSION_BLOCK_KEY"))
-	if err != nil || len(blockKey) != 32 {
-		return nil, errors.New("SESSION_BLOCK_KEY must be 32 random bytes, hex-encoded (openssl rand -hex 32)")
-	}
-	store := cookie.NewStore(hashKey, blockKey)
-	store.Options(sessions.Options{Path: "/", MaxAge: 7 * 24 * 3600, HttpOnly: true,
-		Secure: os.Getenv("INSECURE_COOKIES") != "1", SameSite: http.SameSiteLaxMode})
-	return store, nil
-}
-
-func addr() string {
-	if a := os.Getenv("ADDR"); a != "" {
-		return a
-	}
-	return "localhost:8000"
+	log.Fatal(r.Run(demo.Addr()))
 }
