@@ -70,6 +70,7 @@ type AuthError struct {
 	URI         string // error_uri, as sent (untrusted text)
 }
 
+// Error names the provider and its error code, with a bounded description.
 func (e *AuthError) Error() string {
 	s := fmt.Sprintf("gindance: %s refused the login: %s", e.Provider, e.Code)
 	if e.Description != "" {
@@ -91,6 +92,8 @@ type ProviderError struct {
 	Err         error  // the underlying error, if any
 }
 
+// Error names the provider, the operation, the status and the OAuth error
+// code; never a response body or a token.
 func (e *ProviderError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "gindance: %s %s failed", e.Provider, e.Op)
@@ -108,6 +111,8 @@ func (e *ProviderError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying error, such as ErrNoAccessToken or a
+// transport failure.
 func (e *ProviderError) Unwrap() error { return e.Err }
 
 // APIError is a non-2xx answer from the provider's API to Client.GetJSON.
@@ -118,6 +123,7 @@ type APIError struct {
 	Body       string // at most the first 512 bytes of the body
 }
 
+// Error names the URL, the status and the body excerpt.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("gindance: %s answered %s: %s", e.URL, e.Status, e.Body)
 }
