@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,9 @@ type Blueprint struct {
 	onError     func(c *gin.Context, err error)
 	identity    func(c *gin.Context, cl *Client) (*Identity, error)
 
+	pending                 pendingLogins
 	loginPath, callbackPath string // set by Mount
+	cookiePath              string // set by Mount: where pending-login cookies are scoped
 	refresh                 refresher
 	resolved                resolvedPaths
 	ctxKey                  requestKey
@@ -51,6 +54,7 @@ type settings struct {
 	loginTTL                time.Duration
 	maxPending              int
 	sessionName             string
+	loginKey                []byte // LoginCookieKey; nil: pending logins in the session
 	logger                  *slog.Logger
 	configErr               error
 }
@@ -92,6 +96,16 @@ type requestState struct {
 func newBlueprint(name string, s settings, p protocol) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
+	b.pending = sessionLogins{b}
+	if s.loginKey != nil {
+		cl, err := newCookieLogins(b, s.loginKey)
+		if err != nil && b.set.configErr == nil {
+			b.set.configErr = err
+		}
+		if err == nil {
+			b.pending = cl
+		}
+	}
 	if st, ok := s.api.Transport.(*signingTransport); ok {
 		st.proto = p
 	}
@@ -108,6 +122,7 @@ type sharedConfig struct {
 	timeout, leeway, loginTTL        time.Duration
 	maxPending                       int
 	sessionName                      string
+	loginKey                         []byte
 	logger                           *slog.Logger
 }
 
@@ -120,6 +135,9 @@ func commonSettings(cfg sharedConfig) settings {
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: cfg.sessionName, logger: cfg.logger,
+	}
+	if cfg.loginKey != nil {
+		s.loginKey = slices.Clone(cfg.loginKey) // an empty, non-nil key stays non-nil: refused, not ignored
 	}
 	if cfg.timeout > 0 {
 		s.timeout = cfg.timeout
@@ -235,6 +253,7 @@ func (b *Blueprint) Mount(r gin.IRoutes) {
 	}
 	b.loginPath = strings.TrimSuffix(base, "/") + "/" + b.name
 	b.callbackPath = b.loginPath + "/authorized"
+	b.cookiePath = loginCookiePath(b.set.redirectURL, b.loginPath)
 	r.GET("/"+b.name, b.handleLogin)
 	r.GET("/"+b.name+"/authorized", b.handleCallback)
 }

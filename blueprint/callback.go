@@ -61,8 +61,10 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 	if c.IsAborted() {
 		return
 	}
-	next := tx.Next
-	if next == "" {
+	// Checked again: the path was safe when the login started, and stays
+	// so even if a pending login was forged with a leaked LoginCookieKey.
+	next, ok := SafeNext(tx.Next)
+	if !ok {
 		next = b.set.redirectTo
 	}
 	c.Redirect(http.StatusFound, next)

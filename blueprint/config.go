@@ -76,6 +76,17 @@ type OAuth2Config struct {
 	MaxPendingLogins int
 	// SessionName selects the session when sessions.SessionsMany is used.
 	SessionName string
+	// LoginCookieKey, when set, keeps each pending login in a cookie of its
+	// own instead of the user's session: sealed with AES-256-GCM under this
+	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
+	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
+	// scoped to the blueprint's path and expiring with the login. Starting
+	// and finishing a login then neither decodes nor writes the session
+	// (cheaper, and no session for visitors who only start a login), and
+	// logins started at the same moment in several tabs cannot overwrite each
+	// other. A new key fails the logins pending under the old one. nil: the
+	// session (the default; no key to manage).
+	LoginCookieKey []byte
 	// Logger receives one line per failed login or refresh, never with
 	// tokens, codes or secrets. nil: slog.Default().
 	Logger *slog.Logger
@@ -125,14 +136,15 @@ type OAuth1Config struct {
 	APIBaseURL, RedirectURL, RedirectTo           string
 
 	// AllowedHosts, HTTPClient, ProviderTimeout, LoginTTL,
-	// MaxPendingLogins, SessionName and Logger mean what they mean in
-	// OAuth2Config. OAuth 1.0a tokens do not expire, so there is no
-	// refresh.
+	// MaxPendingLogins, SessionName, LoginCookieKey and Logger mean what
+	// they mean in OAuth2Config. OAuth 1.0a tokens do not expire, so there
+	// is no refresh.
 	AllowedHosts     []string
 	HTTPClient       *http.Client
 	ProviderTimeout  time.Duration
 	LoginTTL         time.Duration
 	MaxPendingLogins int
 	SessionName      string
+	LoginCookieKey   []byte
 	Logger           *slog.Logger
 }

@@ -41,6 +41,12 @@ var (
 	// Storage (storage/sqlstore, storage/redisstore, storage/memory).
 	ErrTokenTooLarge = errors.New("gindance: the session cookie would exceed 4096 bytes; keep tokens server-side: a Redis, PostgreSQL or memstore session store, or storage/sqlstore, storage/redisstore, storage/memory")
 
+	// ErrLoginTooLarge means a pending login would not fit a cookie of
+	// 4096 bytes (with LoginCookieKey): an over-long redirect URI (a huge
+	// Host header), issuer or next path. Nothing is kept; the default error
+	// handler answers 400.
+	ErrLoginTooLarge = errors.New("gindance: the pending login would exceed a cookie's 4096 bytes (an over-long redirect URI, issuer or next path)")
+
 	// ErrCorruptToken means a stored token could not be decoded.
 	ErrCorruptToken = errors.New("gindance: stored token is corrupt")
 
@@ -150,7 +156,8 @@ func StatusCode(err error) int {
 			return http.StatusForbidden
 		}
 		return http.StatusUnauthorized
-	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrMissingCode), errors.Is(err, ErrIssuerMismatch):
+	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrMissingCode), errors.Is(err, ErrIssuerMismatch),
+		errors.Is(err, ErrLoginTooLarge):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrNotAuthorized):
 		return http.StatusUnauthorized

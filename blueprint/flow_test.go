@@ -118,17 +118,19 @@ func (f *fixture) get(t *testing.T, path string) *gintest.Page {
 }
 
 func TestFullLoginLandsOnNextWithIdentity(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	page := f.get(t, "/login/fake?next=/me")
-	if page.StatusCode != 200 || page.Body != "alice" || page.URL.Path != "/me" {
-		t.Fatalf("ended on %s %d %q", page.URL, page.StatusCode, page.Body)
-	}
-	if n := f.p.Calls(gintest.EndpointToken); n != 1 {
-		t.Fatalf("token endpoint calls = %d", n)
-	}
-	if got := f.get(t, "/api").Body; got != "alice" {
-		t.Fatalf("API through Client: %q", got)
-	}
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		page := f.get(t, "/login/fake?next=/me")
+		if page.StatusCode != 200 || page.Body != "alice" || page.URL.Path != "/me" {
+			t.Fatalf("ended on %s %d %q", page.URL, page.StatusCode, page.Body)
+		}
+		if n := f.p.Calls(gintest.EndpointToken); n != 1 {
+			t.Fatalf("token endpoint calls = %d", n)
+		}
+		if got := f.get(t, "/api").Body; got != "alice" {
+			t.Fatalf("API through Client: %q", got)
+		}
+	})
 }
 
 func TestCallbackResponseHeaders(t *testing.T) {
@@ -149,97 +151,107 @@ func TestCallbackResponseHeaders(t *testing.T) {
 // RFC 9700 §4.7 (CSRF): the callback needs the state of a login this
 // browser started.
 func TestCallbackRefusesMissingForgedAndReplayedState(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	cb := f.startLogin(t, "")
-	u, _ := url.Parse(cb)
-	q := u.Query()
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		cb := f.startLogin(t, "")
+		u, _ := url.Parse(cb)
+		q := u.Query()
 
-	noState := *u
-	q2 := url.Values{"code": {q.Get("code")}}
-	noState.RawQuery = q2.Encode()
-	if page, _ := f.browser.Get(noState.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
-		t.Fatalf("missing state: %d %v", page.StatusCode, f.lastErr())
-	}
-	forged := *u
-	q3 := url.Values{"code": {q.Get("code")}, "state": {strings.Repeat("A", 43)}}
-	forged.RawQuery = q3.Encode()
-	if page, _ := f.browser.Get(forged.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
-		t.Fatalf("forged state: %d %v", page.StatusCode, f.lastErr())
-	}
-	// the real callback still works: the failed attempts consumed nothing
-	if page, _ := f.browser.Get(cb); page.StatusCode != 200 || page.Body != "home authorized=true" {
-		t.Fatalf("real callback: %d %q", page.StatusCode, page.Body)
-	}
-	if page, _ := f.browser.Get(cb); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
-		t.Fatalf("replayed callback: %d %v", page.StatusCode, f.lastErr())
-	}
-	if f.logins != 1 || f.p.Calls(gintest.EndpointToken) != 1 {
-		t.Fatalf("logins %d token calls %d", f.logins, f.p.Calls(gintest.EndpointToken))
-	}
+		noState := *u
+		q2 := url.Values{"code": {q.Get("code")}}
+		noState.RawQuery = q2.Encode()
+		if page, _ := f.browser.Get(noState.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+			t.Fatalf("missing state: %d %v", page.StatusCode, f.lastErr())
+		}
+		forged := *u
+		q3 := url.Values{"code": {q.Get("code")}, "state": {strings.Repeat("A", 43)}}
+		forged.RawQuery = q3.Encode()
+		if page, _ := f.browser.Get(forged.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+			t.Fatalf("forged state: %d %v", page.StatusCode, f.lastErr())
+		}
+		// the real callback still works: the failed attempts consumed nothing
+		if page, _ := f.browser.Get(cb); page.StatusCode != 200 || page.Body != "home authorized=true" {
+			t.Fatalf("real callback: %d %q", page.StatusCode, page.Body)
+		}
+		if page, _ := f.browser.Get(cb); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+			t.Fatalf("replayed callback: %d %v", page.StatusCode, f.lastErr())
+		}
+		if f.logins != 1 || f.p.Calls(gintest.EndpointToken) != 1 {
+			t.Fatalf("logins %d token calls %d", f.logins, f.p.Calls(gintest.EndpointToken))
+		}
+	})
 }
 
 // Login CSRF (RFC 9700 §4.7.1): a callback URL from another browser's login
 // is refused, because the state lives in the session that started it.
 func TestCallbackRefusesStateOfAnotherBrowser(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	cb := f.startLogin(t, "")
-	victim := gintest.NewBrowser()
-	page, err := victim.Get(cb)
-	if err != nil || page.StatusCode != 400 {
-		t.Fatalf("victim: %v %d", err, page.StatusCode)
-	}
-	if p2, _ := victim.Get(f.app.URL + "/"); p2.Body != "home authorized=false" {
-		t.Fatalf("victim got logged in: %q", p2.Body)
-	}
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		cb := f.startLogin(t, "")
+		victim := gintest.NewBrowser()
+		page, err := victim.Get(cb)
+		if err != nil || page.StatusCode != 400 {
+			t.Fatalf("victim: %v %d", err, page.StatusCode)
+		}
+		if p2, _ := victim.Get(f.app.URL + "/"); p2.Body != "home authorized=false" {
+			t.Fatalf("victim got logged in: %q", p2.Body)
+		}
+	})
 }
 
 func TestCallbackRefusesExpiredLogin(t *testing.T) {
-	f := newFixture(t, gintest.Options{}, func(c *blueprint.OAuth2Config) { c.LoginTTL = 1 })
-	cb := f.startLogin(t, "")
-	page, _ := f.browser.Get(cb)
-	if page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateExpired) {
-		t.Fatalf("%d %v", page.StatusCode, f.lastErr())
-	}
-	if f.p.Calls(gintest.EndpointToken) != 0 {
-		t.Fatal("an expired login exchanged its code")
-	}
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak, func(c *blueprint.OAuth2Config) { c.LoginTTL = 1 })
+		cb := f.startLogin(t, "")
+		page, _ := f.browser.Get(cb)
+		if page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateExpired) {
+			t.Fatalf("%d %v", page.StatusCode, f.lastErr())
+		}
+		if f.p.Calls(gintest.EndpointToken) != 0 {
+			t.Fatal("an expired login exchanged its code")
+		}
+	})
 }
 
 // Several tabs log in at once; each finishes, in any order.
 func TestTwoTabsLogInAtOnce(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	first := f.startLogin(t, "/me?tab=1")
-	second := f.startLogin(t, "/me?tab=2")
-	for _, cb := range []string{second, first} {
-		page, err := f.browser.Get(cb)
-		if err != nil || page.StatusCode != 200 || page.Body != "alice" {
-			t.Fatalf("callback %s: %v %d %q", cb, err, page.StatusCode, page.Body)
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		first := f.startLogin(t, "/me?tab=1")
+		second := f.startLogin(t, "/me?tab=2")
+		for _, cb := range []string{second, first} {
+			page, err := f.browser.Get(cb)
+			if err != nil || page.StatusCode != 200 || page.Body != "alice" {
+				t.Fatalf("callback %s: %v %d %q", cb, err, page.StatusCode, page.Body)
+			}
 		}
-	}
-	if f.logins != 2 {
-		t.Fatalf("logins = %d", f.logins)
-	}
+		if f.logins != 2 {
+			t.Fatalf("logins = %d", f.logins)
+		}
+	})
 }
 
 // A flood of login starts from one session keeps the cookie bounded and the
 // newest logins usable.
 func TestPendingLoginsAreBounded(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	var cbs []string
-	for i := 0; i < 40; i++ {
-		cbs = append(cbs, f.startLogin(t, "/me"))
-	}
-	for _, c := range f.browser.Cookies(f.app.URL) {
-		if len(c.Value) > 3000 {
-			t.Fatalf("session cookie grew to %d bytes", len(c.Value))
+	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		var cbs []string
+		for i := 0; i < 40; i++ {
+			cbs = append(cbs, f.startLogin(t, "/me"))
 		}
-	}
-	if page, _ := f.browser.Get(cbs[0]); page.StatusCode != 400 {
-		t.Fatalf("the oldest login should have been evicted: %d", page.StatusCode)
-	}
-	if page, _ := f.browser.Get(cbs[len(cbs)-1]); page.StatusCode != 200 {
-		t.Fatalf("the newest login failed: %d %q", page.StatusCode, page.Body)
-	}
+		for _, c := range f.browser.Cookies(f.app.URL) {
+			if len(c.Value) > 3000 {
+				t.Fatalf("session cookie grew to %d bytes", len(c.Value))
+			}
+		}
+		if page, _ := f.browser.Get(cbs[0]); page.StatusCode != 400 {
+			t.Fatalf("the oldest login should have been evicted: %d", page.StatusCode)
+		}
+		if page, _ := f.browser.Get(cbs[len(cbs)-1]); page.StatusCode != 200 {
+			t.Fatalf("the newest login failed: %d %q", page.StatusCode, page.Body)
+		}
+	})
 }
 
 func TestProviderDenialIsAnAuthError(t *testing.T) {

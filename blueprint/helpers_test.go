@@ -79,3 +79,27 @@ func mustContain(t *testing.T, s, sub string) {
 }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// testLoginKey is a LoginCookieKey for tests only.
+var testLoginKey = []byte("0123456789abcdefghijklmnopqrstuv")
+
+// pendingMode is one place a pending login waits between login and
+// callback.
+type pendingMode struct {
+	name  string
+	tweak func(*blueprint.OAuth2Config)
+}
+
+// pendingModes: the user's session (the default) and a sealed cookie per
+// login (LoginCookieKey).
+var pendingModes = []pendingMode{
+	{"session", func(*blueprint.OAuth2Config) {}},
+	{"cookie", func(c *blueprint.OAuth2Config) { c.LoginCookieKey = testLoginKey }},
+}
+
+// forEachPendingMode runs fn once per pendingMode, as a subtest.
+func forEachPendingMode(t *testing.T, fn func(t *testing.T, mode pendingMode)) {
+	for _, m := range pendingModes {
+		t.Run(m.name, func(t *testing.T) { fn(t, m) })
+	}
+}

@@ -2,6 +2,7 @@ package blueprint_test
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -27,11 +28,15 @@ type oauth1Fixture struct {
 	errs []error
 }
 
-func newOAuth1Fixture(t *testing.T) *oauth1Fixture {
+func newOAuth1Fixture(t *testing.T, tweak ...func(*blueprint.OAuth1Config)) *oauth1Fixture {
 	t.Helper()
 	f := &oauth1Fixture{p: gintest.StartOAuth1Provider(gintest.OAuth1Options{}), browser: gintest.NewBrowser()}
 	t.Cleanup(f.p.Close)
-	f.b = blueprint.NewOAuth1("tw", f.p.OAuth1Config())
+	cfg := f.p.OAuth1Config()
+	for _, fn := range tweak {
+		fn(&cfg)
+	}
+	f.b = blueprint.NewOAuth1("tw", cfg)
 	f.b.OnError(func(c *gin.Context, err error) {
 		f.mu.Lock()
 		f.errs = append(f.errs, err)
@@ -83,8 +88,16 @@ func (f *oauth1Fixture) lastErr(t *testing.T) error {
 
 // TestOAuth1LoginAndSignedRequests: RFC 5849 §2 three-legged flow, then
 // signed API requests (§3), every one verified by the fake provider.
+// It runs with the pending login in the session and in a sealed cookie.
 func TestOAuth1LoginAndSignedRequests(t *testing.T) {
-	f := newOAuth1Fixture(t)
+	for _, key := range [][]byte{nil, testLoginKey} {
+		t.Run(fmt.Sprintf("LoginCookieKey=%v", key != nil), func(t *testing.T) {
+			testOAuth1LoginAndSignedRequests(t, newOAuth1Fixture(t, func(c *blueprint.OAuth1Config) { c.LoginCookieKey = key }))
+		})
+	}
+}
+
+func testOAuth1LoginAndSignedRequests(t *testing.T, f *oauth1Fixture) {
 	page, err := f.browser.Get(f.app.URL + "/login/tw?next=/me")
 	if err != nil {
 		t.Fatal(err)

@@ -23,7 +23,7 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
 		leeway:   cfg.RefreshLeeway,
 		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
-		sessionName: cfg.SessionName, logger: cfg.Logger,
+		sessionName: cfg.SessionName, loginKey: cfg.LoginCookieKey, logger: cfg.Logger,
 	})
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)

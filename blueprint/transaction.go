@@ -3,19 +3,15 @@ package blueprint
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"time"
 
-	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
 )
 
-// transaction is one started login, kept in the user's session until the
-// callback takes it out (once). Field names are short: with a cookie session
-// every byte travels on every request.
+// transaction is one started login, kept until the callback takes it out
+// (once). Field names are short: a pending login travels in a cookie, either
+// the session's or one of its own.
 type transaction struct {
 	Key      string `json:"k"`           // hash of the state (OAuth 2) or request token (OAuth 1)
 	Verifier string `json:"v,omitempty"` // PKCE code_verifier
@@ -27,7 +23,22 @@ type transaction struct {
 	Issued   int64  `json:"t"`           // unix seconds
 }
 
-func txKey(name string) string { return "gindance:" + name + ":tx" }
+// pendingLogins keeps started logins between the login request and the
+// callback. It is the one seam between the flow and where logins wait: the
+// user's session (sessionLogins, the default) or a sealed cookie per login
+// (cookieLogins, with LoginCookieKey).
+type pendingLogins interface {
+	// add keeps tx, dropping expired logins and the oldest beyond
+	// MaxPendingLogins.
+	add(c *gin.Context, tx transaction) error
+	// take removes the login whose key is given and returns it: single
+	// use, even when the rest of the callback fails. ErrStateMismatch when
+	// there is none, ErrStateExpired when it is too old.
+	take(c *gin.Context, key string) (transaction, error)
+	// flush makes a take permanent where take itself only changed the
+	// request's view (the session is saved once per callback).
+	flush(c *gin.Context) error
+}
 
 // randomString returns n random bytes, base64url-encoded without padding.
 func randomString(n int) string {
@@ -36,130 +47,30 @@ func randomString(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// hashKeyLen is the length of a hashKey.
+const hashKeyLen = 24
+
 // hashKey is what a transaction is found by: a truncated SHA-256 of the
-// state, so the session never holds the state itself.
+// state, so that neither the session nor a cookie name holds the state.
 func hashKey(state string) string {
 	sum := sha256.Sum256([]byte(state))
 	return base64.RawURLEncoding.EncodeToString(sum[:18])
 }
 
-func (b *Blueprint) loadTxs(c *gin.Context) ([]transaction, error) {
-	sess, err := sessionFor(c, b.set.sessionName)
-	if err != nil {
-		return nil, err
-	}
-	raw, _ := sess.Get(txKey(b.name)).(string)
-	if raw == "" {
-		return nil, nil
-	}
-	var txs []transaction
-	if json.Unmarshal([]byte(raw), &txs) != nil {
-		return nil, nil // a corrupt list holds no usable login; it is replaced on save
-	}
-	return txs, nil
-}
+// addTx keeps a new login until its callback.
+func (b *Blueprint) addTx(c *gin.Context, tx transaction) error { return b.pending.add(c, tx) }
 
-func (b *Blueprint) saveTxs(c *gin.Context, txs []transaction) error {
-	sess, v, err := b.txsValue(c, txs)
-	if err != nil {
-		return err
-	}
-	return updateSession(c, sess, map[string]any{txKey(b.name): v})
-}
-
-// txsValue is the session and the session value for txs (nil: none).
-func (b *Blueprint) txsValue(c *gin.Context, txs []transaction) (sessions.Session, any, error) {
-	sess, err := sessionFor(c, b.set.sessionName)
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(txs) == 0 {
-		return sess, nil, nil
-	}
-	raw, err := json.Marshal(txs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return sess, string(raw), nil
-}
-
-// addTx keeps a new login in the session, dropping expired ones and the
-// oldest beyond MaxPendingLogins, so that many tabs or a flood of login
-// starts never grow the session without bound.
-func (b *Blueprint) addTx(c *gin.Context, tx transaction) error {
-	txs, err := b.loadTxs(c)
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	kept := txs[:0]
-	for _, t := range txs {
-		if !b.txExpired(t, now) {
-			kept = append(kept, t)
-		}
-	}
-	kept = append(kept, tx)
-	if extra := len(kept) - b.set.maxPending; extra > 0 {
-		kept = kept[extra:]
-	}
-	// A cookie session holds 4096 bytes: when the pending logins (long next
-	// paths make them big) do not fit, evict the oldest until the new one does.
-	for {
-		err := b.saveTxs(c, kept)
-		if !errors.Is(err, ErrTokenTooLarge) || len(kept) == 1 {
-			return err
-		}
-		kept = kept[1:]
-	}
-}
-
-// takeTx removes the login whose state is given from the session and
-// returns it: single use, even when the rest of the callback fails. The
-// removal is made in the session's values but not saved: the callback saves
-// the session once at its end (flushTx), on every path, so that a successful
-// login writes the cookie once rather than twice.
+// takeTx removes the login whose state is given and returns it.
 func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 	if state == "" {
 		return transaction{}, ErrStateMismatch
 	}
-	txs, err := b.loadTxs(c)
-	if err != nil {
-		return transaction{}, err
-	}
-	key := hashKey(state)
-	for i, t := range txs {
-		if subtle.ConstantTimeCompare([]byte(t.Key), []byte(key)) != 1 {
-			continue
-		}
-		rest := append(txs[:i:i], txs[i+1:]...)
-		sess, v, err := b.txsValue(c, rest)
-		if err != nil {
-			return transaction{}, err
-		}
-		if v == nil {
-			sess.Delete(txKey(b.name))
-		} else {
-			sess.Set(txKey(b.name), v)
-		}
-		if b.txExpired(t, time.Now()) {
-			return transaction{}, ErrStateExpired
-		}
-		return t, nil
-	}
-	return transaction{}, ErrStateMismatch
+	return b.pending.take(c, hashKey(state))
 }
+
+// flushTx makes takeTx's removal permanent.
+func (b *Blueprint) flushTx(c *gin.Context) error { return b.pending.flush(c) }
 
 func (b *Blueprint) txExpired(t transaction, now time.Time) bool {
 	return now.Sub(time.Unix(t.Issued, 0)) > b.set.loginTTL
-}
-
-// flushTx saves the session after takeTx, unless something (the session
-// storage storing the token) saved it since: gin-contrib/sessions' Save
-// writes only a session changed since its last save.
-func (b *Blueprint) flushTx(c *gin.Context) error {
-	sess, err := sessionFor(c, b.set.sessionName)
-	if err != nil {
-		return nil // takeTx found no session, so changed nothing
-	}
-	return updateSession(c, sess, nil)
 }

@@ -1,0 +1,215 @@
+package blueprint
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// LoginCookieKeySize is the length of OAuth2Config.LoginCookieKey and
+// OAuth1Config.LoginCookieKey: an AES-256 key.
+const LoginCookieKeySize = 32
+
+// loginCookiePrefix starts the name of every pending-login cookie; the
+// blueprint's name and the login's key follow, dot-separated. Over HTTPS the
+// name also carries the __Secure- prefix, which browsers accept only from a
+// secure origin with the Secure attribute.
+const loginCookiePrefix = "gindance-login."
+
+// cookieLogins keeps each pending login in a cookie of its own, sealed with
+// AES-256-GCM under the blueprint's LoginCookieKey, with the blueprint's name
+// and the login's key as associated data. The session is not read or written
+// to start or finish a login, and logins started at once in several tabs
+// cannot overwrite each other (each sets its own cookie). The cookies are
+// HttpOnly and SameSite=Lax, scoped to the blueprint's path, and expire with
+// the login (LoginTTL).
+type cookieLogins struct {
+	b    *Blueprint
+	aead cipher.AEAD
+}
+
+func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
+	if len(key) != LoginCookieKeySize {
+		return nil, fmt.Errorf("%w: %s: LoginCookieKey must be %d bytes, not %d", ErrConfig, b.name, LoginCookieKeySize, len(key))
+	}
+	if !validCookieNamePart(b.name) {
+		return nil, fmt.Errorf("%w: %q: with LoginCookieKey the name may hold only letters, digits, '-' and '_'", ErrConfig, b.name)
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, err
+	}
+	return &cookieLogins{b: b, aead: aead}, nil
+}
+
+// validCookieNamePart reports whether s may go into a cookie name as it is
+// and cannot be confused with the separators around it.
+func validCookieNamePart(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// loginCookiePath is the path pending-login cookies are scoped to: the
+// blueprint's login path as the browser sees it, which covers the login
+// route (where older logins are counted) and the callback, and nothing else
+// of the app. With a RedirectURL it is that URL's path less "/authorized"
+// (the app may be mounted elsewhere behind a proxy), else "/".
+func loginCookiePath(redirectURL, loginPath string) string {
+	if redirectURL == "" {
+		return loginPath
+	}
+	u, err := url.Parse(redirectURL)
+	if err != nil {
+		return "/"
+	}
+	if p, ok := strings.CutSuffix(u.Path, "/authorized"); ok && p != "" {
+		return p
+	}
+	return "/"
+}
+
+// prefix is the start of this blueprint's cookie names; secure: over HTTPS.
+func (s *cookieLogins) prefix(secure bool) string {
+	p := loginCookiePrefix + s.b.name + "."
+	if secure {
+		p = "__Secure-" + p
+	}
+	return p
+}
+
+// aad binds a sealed login to this blueprint and to its key, so that a
+// cookie cannot be moved to another name.
+func (s *cookieLogins) aad(key string) []byte {
+	return []byte("gindance-login\x00" + s.b.name + "\x00" + key)
+}
+
+func (s *cookieLogins) seal(tx *transaction) (string, error) {
+	plain, err := json.Marshal(tx)
+	if err != nil {
+		return "", err
+	}
+	n := s.aead.NonceSize()
+	buf := make([]byte, n, n+len(plain)+s.aead.Overhead())
+	_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(buf, buf, plain, s.aad(tx.Key))), nil
+}
+
+var errSealed = errors.New("gindance: pending-login cookie does not open")
+
+func (s *cookieLogins) open(key, value string) (transaction, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(value)
+	n := s.aead.NonceSize()
+	if err != nil || len(raw) < n+s.aead.Overhead() {
+		return transaction{}, errSealed
+	}
+	plain, err := s.aead.Open(raw[n:n], raw[:n], raw[n:], s.aad(key))
+	if err != nil {
+		return transaction{}, errSealed
+	}
+	var tx transaction
+	if json.Unmarshal(plain, &tx) != nil || subtle.ConstantTimeCompare([]byte(tx.Key), []byte(key)) != 1 {
+		return transaction{}, errSealed
+	}
+	return tx, nil
+}
+
+func (s *cookieLogins) cookie(name, value string, maxAge int, secure bool) *http.Cookie {
+	return &http.Cookie{Name: name, Value: value, Path: s.b.cookiePath, MaxAge: maxAge,
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+}
+
+// expire tells the browser to drop the cookie.
+func (s *cookieLogins) expire(c *gin.Context, name string, secure bool) {
+	http.SetCookie(c.Writer, s.cookie(name, "", -1, secure))
+}
+
+// add sets the new login's cookie. The logins the browser already has
+// pending for this blueprint are opened: those that are expired or do not
+// open are dropped, and the oldest beyond MaxPendingLogins are evicted.
+func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
+	secure := strings.HasPrefix(tx.Redirect, "https://")
+	prefix := s.prefix(secure)
+	now := time.Now()
+	type held struct {
+		name   string
+		issued int64
+	}
+	var pending []held
+	for _, ck := range c.Request.Cookies() {
+		key, ok := strings.CutPrefix(ck.Name, prefix)
+		if !ok || len(key) != hashKeyLen || strings.Contains(key, ".") {
+			continue
+		}
+		t, err := s.open(key, ck.Value)
+		if err != nil || s.b.txExpired(t, now) {
+			s.expire(c, ck.Name, secure)
+			continue
+		}
+		pending = append(pending, held{ck.Name, t.Issued})
+	}
+	slices.SortStableFunc(pending, func(a, b held) int { return int(a.issued - b.issued) })
+	for len(pending) >= s.b.set.maxPending {
+		s.expire(c, pending[0].name, secure)
+		pending = pending[1:]
+	}
+	value, err := s.seal(&tx)
+	if err != nil {
+		return err
+	}
+	maxAge := int((s.b.set.loginTTL + time.Second - 1) / time.Second) // at least 1: 0 would mean "until the browser closes"
+	ck := s.cookie(prefix+tx.Key, value, maxAge, secure)
+	line := ck.String()
+	if len(line) > maxCookieBytes {
+		return ErrLoginTooLarge
+	}
+	c.Writer.Header().Add("Set-Cookie", line)
+	return nil
+}
+
+// take reads the login's cookie and tells the browser to drop it, before
+// anything else can fail: single use. A missing cookie, one that does not
+// open with the key, or one sealed for another login is ErrStateMismatch.
+func (s *cookieLogins) take(c *gin.Context, key string) (transaction, error) {
+	secure := strings.HasPrefix(s.b.redirectURL(c), "https://")
+	name := s.prefix(secure) + key
+	ck, err := c.Request.Cookie(name)
+	if err != nil {
+		return transaction{}, ErrStateMismatch
+	}
+	s.expire(c, name, secure)
+	t, err := s.open(key, ck.Value)
+	if err != nil {
+		return transaction{}, ErrStateMismatch
+	}
+	if s.b.txExpired(t, time.Now()) {
+		return transaction{}, ErrStateExpired
+	}
+	return t, nil
+}
+
+// flush has nothing to do: take already expired the cookie.
+func (s *cookieLogins) flush(*gin.Context) error { return nil }
