@@ -45,6 +45,7 @@ type Config struct {
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string
+	LoginCookieKey  []byte
 	Logger          *slog.Logger
 }
 
@@ -75,7 +76,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		AuthURL: auth, TokenURL: token, APIBaseURL: api,
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		HTTPClient: &jsonClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
 		Protocol: blueprint.OAuth2Hooks{Validate: func() error {
 			if secret == "" {
 				return fmt.Errorf("%w: %s: ClientSecret is empty (set Config.ClientSecret or GITHUB_CLIENT_SECRET)", blueprint.ErrConfig, cfg.Name)

@@ -52,6 +52,7 @@ type Config struct {
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string
+	LoginCookieKey  []byte
 	Logger          *slog.Logger
 }
 
@@ -85,7 +86,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		Issuer: cfg.Issuer, DiscoveryURL: cfg.DiscoveryURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		Scopes: cfg.Scopes, APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: params, UserInfo: cfg.UserInfo, HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
 	}
 	if hd := cfg.HostedDomain; hd != "" {
 		params["hd"] = hd

@@ -96,6 +96,7 @@ type Config struct {
 	LoginTTL         time.Duration
 	MaxPendingLogins int
 	SessionName      string
+	LoginCookieKey   []byte
 	Logger           *slog.Logger
 }
 
@@ -143,7 +144,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
 		AllowedHosts: cfg.AllowedHosts, HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
 		RefreshLeeway: cfg.RefreshLeeway, LoginTTL: cfg.LoginTTL, MaxPendingLogins: cfg.MaxPendingLogins,
-		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,
 			Nonce:         true,

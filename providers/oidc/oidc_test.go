@@ -126,6 +126,20 @@ func TestLoginWithDiscoveryNonceAndPKCE(t *testing.T) {
 	}
 }
 
+// TestLoginWithLoginCookieKey: with the pending login in a sealed cookie
+// (blueprint.OAuth2Config.LoginCookieKey) the nonce travels there, and is
+// still checked against the id_token (OpenID Connect Core §3.1.3.7 step 11).
+func TestLoginWithLoginCookieKey(t *testing.T) {
+	key := func(c *oidc.Config) { c.LoginCookieKey = []byte("0123456789abcdefghijklmnopqrstuv") }
+	f := newFixture(t, gintest.OIDCOptions{}, key)
+	if page := f.get(t, "/me"); page.StatusCode != http.StatusOK || page.Body != wantMe {
+		t.Fatalf("after login: %d %q", page.StatusCode, page.Body)
+	}
+	f = newFixture(t, gintest.OIDCOptions{}, key)
+	f.p.Fail(gintest.OIDCFailure{WrongNonce: true})
+	assertLoginRefused(t, f, oidc.ErrNonce)
+}
+
 // TestES256Provider: id_tokens signed with ES256 verify against the JWKS.
 func TestES256Provider(t *testing.T) {
 	f := newFixture(t, gintest.OIDCOptions{Alg: "ES256"})

@@ -41,6 +41,7 @@ type Config struct {
 	HTTPClient      *http.Client
 	ProviderTimeout time.Duration
 	SessionName     string
+	LoginCookieKey  []byte
 	Logger          *slog.Logger
 }
 
@@ -57,7 +58,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		APIBaseURL:      preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 		RedirectURL:     cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, Logger: cfg.Logger,
+		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
 	})
 	path := "account/verify_credentials.json"
 	if cfg.IncludeEmail {
