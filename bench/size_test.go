@@ -1,75 +1,106 @@
 package bench
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-// b64 is n random bytes, base64url.
-func b64(n int) string {
-	b := make([]byte, n)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+// Where the OpenID Connect and OAuth 1.0a fakes are reachable. Nothing
+// listens there: their requests go through inProcess. The issuer is on a
+// loopback host because providers/oidc allows http only there.
+const (
+	oidcIssuer = "http://localhost:8900"
+	oauth1Base = "http://oauth1.test"
+)
+
+// login is an app with one blueprint mounted on /login on the cookie store
+// setup, and the provider it logs in at, served in process.
+type login struct {
+	app, idp http.Handler
+	path     string // GET: the login start
 }
 
-// loggedInCookie is the Cookie header after a full gindance login at the
-// in-process provider (an opaque access and refresh token, OAuth 2.0).
-func loggedInCookie(tb testing.TB) int {
-	f := gindanceFlow(newProvider(gintest.Options{}))
-	jar, target := f.pending(tb)
-	w := httptest.NewRecorder()
-	f.engine.ServeHTTP(w, callbackRequest(jar, target))
-	if w.Code != http.StatusFound {
-		tb.Fatalf("callback: %d", w.Code)
-	}
-	return cookieBytes(requestCookies(jar, w.Header()))
-}
-
-// storedCookie is the Cookie header after the session storage stored tok.
-// Used for the kinds whose presets have not landed (OIDC, OAuth 1.0a): the
-// token is shaped like theirs.
-func storedCookie(tb testing.TB, tok *blueprint.Token) int {
+// newLogin mounts b on /login; GET / answers whether the browser is logged
+// in.
+func newLogin(b *blueprint.Blueprint, idp http.Handler) *login {
 	r := gin.New()
 	r.Use(sessionsMiddleware())
-	r.GET("/seed", func(c *gin.Context) {
-		if err := (blueprint.SessionStorage{}).Set(c, "idp", tok); err != nil {
-			c.String(http.StatusInternalServerError, err.Error())
-			return
-		}
-		c.Status(http.StatusNoContent)
-	})
-	w := serve(r, "/seed", nil)
-	if w.Code != http.StatusNoContent {
-		tb.Fatalf("seed: %d %s", w.Code, w.Body.String())
+	b.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "authorized=%v", b.Authorized(c)) })
+	return &login{app: r, idp: idp, path: "/login/" + b.Name()}
+}
+
+// oauth2Login is gindance against the OAuth 2.0 fake: opaque access and
+// refresh tokens.
+func oauth2Login() *login {
+	p := newProvider(gintest.Options{})
+	return newLogin(blueprint.NewOAuth2("fake", p.oauth2Config("fake")), p.Provider)
+}
+
+// oidcLogin is providers/oidc against the OpenID Connect fake: discovery,
+// JWKS and id_token verification are real; the id_token is RS256.
+func oidcLogin() *login {
+	p := gintest.NewOIDCProvider(gintest.OIDCOptions{})
+	p.SetBaseURL(oidcIssuer)
+	return newLogin(oidc.New("idp", oidc.Config{Issuer: oidcIssuer,
+		ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+		Scopes: []string{"profile", "email"}, RedirectURL: appBase + "/login/idp/authorized",
+		HTTPClient: &http.Client{Transport: inProcess{p}}}), p)
+}
+
+// oauth1Login is blueprint.NewOAuth1 against the OAuth 1.0a fake, which
+// verifies every signature: a token and its secret, and the user_id and
+// screen_name the provider returns with them.
+func oauth1Login() *login {
+	p := gintest.NewOAuth1Provider(gintest.OAuth1Options{})
+	p.SetBaseURL(oauth1Base)
+	cfg := p.OAuth1Config()
+	cfg.RedirectURL = appBase + "/login/idp/authorized"
+	cfg.HTTPClient = &http.Client{Transport: inProcess{p}}
+	return newLogin(blueprint.NewOAuth1("idp", cfg), p)
+}
+
+// cookies does a full login as a browser without cookies (start, the
+// provider's approval, callback) and returns the cookies the browser then
+// sends.
+func (l *login) cookies(tb testing.TB) []*http.Cookie {
+	w := serve(l.app, l.path, nil)
+	if w.Code != http.StatusFound {
+		tb.Fatalf("%s: login start: %d %s", l.path, w.Code, w.Body.String())
 	}
-	return cookieBytes(requestCookies(nil, w.Header()))
+	jar := requestCookies(nil, w.Header())
+	a := serve(l.idp, w.Header().Get("Location"), nil)
+	if a.Code != http.StatusFound {
+		tb.Fatalf("%s: authorize: %d %s", l.path, a.Code, a.Body.String())
+	}
+	w = serve(l.app, strings.TrimPrefix(a.Header().Get("Location"), appBase), jar)
+	if w.Code != http.StatusFound || w.Header().Get("Location") != "/" {
+		tb.Fatalf("%s: callback: %d %s", l.path, w.Code, w.Body.String())
+	}
+	return requestCookies(jar, w.Header())
 }
 
-// oidcToken is shaped like an OpenID Connect token response: opaque access
-// and refresh tokens and an RS256 id_token of about 900 bytes (a header, a
-// dozen standard claims, a 256-byte signature).
-func oidcToken() *blueprint.Token {
-	claims := `{"iss":"https://login.example.com/realms/app","sub":"` + b64(18) + `","aud":"app-client","exp":1893456000,` +
-		`"iat":1893452400,"auth_time":1893452390,"nonce":"` + b64(24) + `","at_hash":"` + b64(16) + `","sid":"` + b64(18) +
-		`","email":"alice@example.com","email_verified":true,"name":"Alice Example","preferred_username":"alice"}`
-	idt := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256","kid":"`+b64(24)+`","typ":"JWT"}`)) + "." +
-		base64.RawURLEncoding.EncodeToString([]byte(claims)) + "." + b64(256)
-	return &blueprint.Token{AccessToken: b64(32), TokenType: "Bearer", RefreshToken: b64(32),
-		Expiry: time.Now().Add(time.Hour), IDToken: idt, Scopes: []string{"openid", "profile", "email"}}
+// authorized reports what the app says at GET / to a browser with jar.
+func (l *login) authorized(jar []*http.Cookie) string {
+	return serve(l.app, "/", jar).Body.String()
 }
 
-// oauth1Token is shaped like an OAuth 1.0a access token (Twitter-style).
-func oauth1Token() *blueprint.Token {
-	return &blueprint.Token{AccessToken: "12345678-" + b64(30), TokenSecret: b64(33)}
+// tokenLogins are the token/<kind> cases of BenchmarkSize.
+var tokenLogins = []struct {
+	name string
+	make func() *login
+}{
+	{"oauth2", oauth2Login},
+	{"oidc", oidcLogin},
+	{"oauth1", oauth1Login},
 }
 
 // pendingCookie is the Cookie header a browser carries with n logins
@@ -90,25 +121,18 @@ func pendingCookie(tb testing.TB, f *flow, n int) int {
 
 // BenchmarkSize reports sizes as metrics (the time is that of making the
 // cookie): cookie-B is the Cookie header a browser sends.
-//   - token/<kind>: after login, per provider kind; oidc and oauth1 are
-//     tokens shaped like theirs stored through the session storage, as their
-//     presets have not landed yet;
+//   - token/<kind>: after a full login per provider kind: oauth2 (the OAuth
+//     2.0 fake), oidc (providers/oidc and the OpenID Connect fake, with an
+//     id_token) and oauth1 (blueprint.NewOAuth1 and the OAuth 1.0a fake);
 //   - pending/<library>: with one login pending, and pending-add-B what a
 //     second concurrent login (another tab) adds.
 func BenchmarkSize(b *testing.B) {
-	tokens := []struct {
-		name string
-		size func(tb testing.TB) int
-	}{
-		{"oauth2", loggedInCookie},
-		{"oidc-shaped", func(tb testing.TB) int { return storedCookie(tb, oidcToken()) }},
-		{"oauth1-shaped", func(tb testing.TB) int { return storedCookie(tb, oauth1Token()) }},
-	}
-	for _, tc := range tokens {
+	for _, tc := range tokenLogins {
 		b.Run("token/"+tc.name, func(b *testing.B) {
+			l := tc.make()
 			n := 0
 			for b.Loop() {
-				n = tc.size(b)
+				n = cookieBytes(l.cookies(b))
 			}
 			b.ReportMetric(float64(n), "cookie-B")
 		})
@@ -129,8 +153,18 @@ func BenchmarkSize(b *testing.B) {
 
 // The sizes, readably: go test -run TestSizes -v
 func TestSizes(t *testing.T) {
-	t.Logf("cookie after login: oauth2 %d B, oidc-shaped %d B, oauth1-shaped %d B",
-		loggedInCookie(t), storedCookie(t, oidcToken()), storedCookie(t, oauth1Token()))
+	for _, tc := range tokenLogins {
+		l := tc.make()
+		jar := l.cookies(t)
+		if got := l.authorized(jar); got != "authorized=true" {
+			t.Errorf("%s: after login GET / says %q", tc.name, got)
+		}
+		n := cookieBytes(jar)
+		if n <= 0 || n >= 4096 {
+			t.Errorf("%s: cookie after login %d B, want 1..4095 (browsers drop larger cookies)", tc.name, n)
+		}
+		t.Logf("cookie after login: %s %d B", tc.name, n)
+	}
 	for _, fl := range flows {
 		f := fl.make(newProvider(gintest.Options{AllowMissingPKCE: true}))
 		one, two := pendingCookie(t, f, 1), pendingCookie(t, f, 2)
