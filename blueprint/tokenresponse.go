@@ -84,7 +84,10 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []stri
 		base = http.DefaultTransport
 	}
 	ct := &captureTransport{base: base}
-	hc := &http.Client{Transport: ct, Timeout: p.timeout, Jar: p.client.Jar, CheckRedirect: p.client.CheckRedirect}
+	// ctx carries the ProviderTimeout deadline (every caller sets it), which
+	// bounds the body read too: a client Timeout as well would only add a
+	// second timer per call. The app's own client Timeout is kept.
+	hc := &http.Client{Transport: ct, Timeout: p.client.Timeout, Jar: p.client.Jar, CheckRedirect: p.client.CheckRedirect}
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, hc)
 	ot, err := call(ctx)
 	if err != nil {
