@@ -159,10 +159,11 @@ func staticAuthParams(cfg *OAuth2Config) string {
 	return v.Encode()
 }
 
+// callbackState is the callback's state. c.Query parses the query once per
+// request (gin caches it); complete reads the other parameters from there.
 func (p *oauth2Protocol) callbackState(c *gin.Context) string { return c.Query("state") }
 
 func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, error) {
-	q := c.Request.URL.Query()
 	ctx, cancel := context.WithTimeout(c.Request.Context(), p.timeout)
 	defer cancel()
 	ep, err := p.endpoints(ctx)
@@ -171,14 +172,14 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 	}
 	// RFC 9207 §2.4: the issuer of the response must be the one the login
 	// went to, for error responses too.
-	if iss := q.Get("iss"); tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && iss != tx.Issuer {
+	if iss := c.Query("iss"); tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && iss != tx.Issuer {
 		return nil, ErrIssuerMismatch
 	}
-	if code := q.Get("error"); code != "" {
+	if code := c.Query("error"); code != "" {
 		return nil, &AuthError{Provider: p.name, Code: excerpt(code, 64),
-			Description: excerpt(q.Get("error_description"), 512), URI: excerpt(q.Get("error_uri"), 512)}
+			Description: excerpt(c.Query("error_description"), 512), URI: excerpt(c.Query("error_uri"), 512)}
 	}
-	code := q.Get("code")
+	code := c.Query("code")
 	if code == "" {
 		return nil, ErrMissingCode
 	}
