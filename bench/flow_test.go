@@ -48,9 +48,19 @@ func storeToken(store sessionsStore, w http.ResponseWriter, r *http.Request, tok
 	return sess.Save(r, w)
 }
 
-// gindanceFlow mounts a blueprint on /login with the cookie session.
-func gindanceFlow(p *provider) *flow {
-	bp := blueprint.NewOAuth2("fake", p.oauth2Config("fake"))
+// gindanceFlow mounts a blueprint on /login with the cookie session, which
+// holds the pending login (the default) and the token.
+func gindanceFlow(p *provider) *flow { return gindanceFlowWith(p, nil) }
+
+// gindanceKeyFlow is gindanceFlow with LoginCookieKey: the pending login in
+// a sealed cookie of its own, the token in the cookie session. Like
+// zitadel's cookie handler, it is given a key.
+func gindanceKeyFlow(p *provider) *flow { return gindanceFlowWith(p, loginKey) }
+
+func gindanceFlowWith(p *provider, key []byte) *flow {
+	cfg := p.oauth2Config("fake")
+	cfg.LoginCookieKey = key
+	bp := blueprint.NewOAuth2("fake", cfg)
 	r := gin.New()
 	r.Use(sessions.Sessions(sessionName, newCookieStore()))
 	bp.Mount(r.Group("/login"))
@@ -123,6 +133,7 @@ var flows = []struct {
 	make func(p *provider) *flow
 }{
 	{"gindance", gindanceFlow},
+	{"gindance-key", gindanceKeyFlow},
 	{"goth", gothFlow},
 	{"zitadel", zitadelFlow},
 }

@@ -28,6 +28,8 @@ func init() { gin.SetMode(gin.ReleaseMode) }
 var (
 	hashKey  = []byte("0123456789abcdef0123456789abcdef")
 	blockKey = []byte("fedcba9876543210fedcba9876543210")
+	// loginKey is gindance's LoginCookieKey where a case sets one.
+	loginKey = []byte("0123456789abcdefghijklmnopqrstuv")
 )
 
 const (
