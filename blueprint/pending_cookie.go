@@ -6,7 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -107,15 +107,12 @@ func (s *cookieLogins) aad(key string) []byte {
 	return []byte("gindance-login\x00" + s.b.name + "\x00" + key)
 }
 
-func (s *cookieLogins) seal(tx *transaction) (string, error) {
-	plain, err := json.Marshal(tx)
-	if err != nil {
-		return "", err
-	}
+func (s *cookieLogins) seal(tx *transaction) string {
 	n := s.aead.NonceSize()
-	buf := make([]byte, n, n+len(plain)+s.aead.Overhead())
+	buf := make([]byte, n, n+txPayloadSize(tx)+s.aead.Overhead())
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+)
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(buf, buf, plain, s.aad(tx.Key))), nil
+	plain := appendTxPayload(buf[n:], tx)
+	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(buf, buf, plain, s.aad(tx.Key))) // in place
 }
 
 var errSealed = errors.New("gindance: pending-login cookie does not open")
@@ -130,11 +127,67 @@ func (s *cookieLogins) open(key, value string) (transaction, error) {
 	if err != nil {
 		return transaction{}, errSealed
 	}
-	var tx transaction
-	if json.Unmarshal(plain, &tx) != nil || subtle.ConstantTimeCompare([]byte(tx.Key), []byte(key)) != 1 {
+	tx, ok := parseTxPayload(plain)
+	if !ok || subtle.ConstantTimeCompare([]byte(tx.Key), []byte(key)) != 1 {
 		return transaction{}, errSealed
 	}
 	return tx, nil
+}
+
+// txPayloadVersion starts a sealed pending login, so that the format can
+// change without old cookies being misread.
+const txPayloadVersion = 1
+
+// The sealed payload is compact and cheap to read (no reflection): the
+// version byte, Issued as a varint, then each string field as a uvarint
+// length and its bytes, in a fixed order. It is only ever parsed after the
+// AEAD has authenticated it.
+func txFields(tx *transaction) [7]*string {
+	return [7]*string{&tx.Key, &tx.Verifier, &tx.Nonce, &tx.Issuer, &tx.Redirect, &tx.Next, &tx.Secret}
+}
+
+func txPayloadSize(tx *transaction) int {
+	n := 1 + binary.MaxVarintLen64
+	for _, f := range txFields(tx) {
+		n += binary.MaxVarintLen64 + len(*f)
+	}
+	return n
+}
+
+func appendTxPayload(b []byte, tx *transaction) []byte {
+	b = append(b, txPayloadVersion)
+	b = binary.AppendVarint(b, tx.Issued)
+	for _, f := range txFields(tx) {
+		b = binary.AppendUvarint(b, uint64(len(*f)))
+		b = append(b, *f...)
+	}
+	return b
+}
+
+func parseTxPayload(b []byte) (transaction, bool) {
+	var tx transaction
+	if len(b) == 0 || b[0] != txPayloadVersion {
+		return tx, false
+	}
+	all := string(b) // one allocation; the fields are substrings of it
+	i := 1
+	issued, n := binary.Varint(b[i:])
+	if n <= 0 {
+		return tx, false
+	}
+	tx.Issued, i = issued, i+n
+	for _, f := range txFields(&tx) {
+		l, n := binary.Uvarint(b[i:])
+		if n <= 0 || l > uint64(len(b)-i-n) {
+			return transaction{}, false
+		}
+		i += n
+		*f, i = all[i:i+int(l)], i+int(l)
+	}
+	if i != len(b) {
+		return transaction{}, false
+	}
+	return tx, true
 }
 
 func (s *cookieLogins) cookie(name, value string, maxAge int, secure bool) *http.Cookie {
@@ -176,10 +229,7 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		s.expire(c, pending[0].name, secure)
 		pending = pending[1:]
 	}
-	value, err := s.seal(&tx)
-	if err != nil {
-		return err
-	}
+	value := s.seal(&tx)
 	maxAge := int((s.b.set.loginTTL + time.Second - 1) / time.Second) // at least 1: 0 would mean "until the browser closes"
 	ck := s.cookie(prefix+tx.Key, value, maxAge, secure)
 	line := ck.String()
