@@ -10,16 +10,21 @@ import (
 // The interactive sign-in form, shown by /authorize when the Provider has
 // no auto-approve user. It is a test fixture, not a production login
 // page: any non-empty name signs in, and nothing is checked but a CSRF
-// double-submit token (a random cookie repeated in a hidden field).
+// double-submit token (a random value in a hidden field and in a cookie of
+// its own per form, so that forms open in several tabs at once all work).
 //
 // Browsers and headless browsers can drive it: the name is
 // input[name=name], and the buttons are button[value=approve] ("Sign in")
 // and button[value=deny] ("Deny").
 
 const (
-	csrfCookie = "gintest_csrf"
-	csrfField  = "csrf_token"
+	csrfCookiePrefix = "gintest_csrf_" // followed by the token's first 16 characters
+	csrfField        = "csrf_token"
+	csrfLifetime     = 10 * 60 // seconds a form stays valid
 )
+
+// csrfCookieName is the name of the cookie that carries a form's token.
+func csrfCookieName(token string) string { return csrfCookiePrefix + token[:16] }
 
 type hiddenField struct{ Name, Value string }
 
@@ -100,16 +105,11 @@ func errorPage(w http.ResponseWriter, msg string) {
 
 // showForm renders the sign-in form carrying ar's parameters.
 func (p *Provider) showForm(w http.ResponseWriter, r *http.Request, ar *authRequest, name, errMsg string, status int) {
-	csrf := ""
-	if c, err := r.Cookie(csrfCookie); err == nil && len(c.Value) >= 32 {
-		csrf = c.Value
-	} else {
-		csrf = newSecret("")
-		http.SetCookie(w, &http.Cookie{
-			Name: csrfCookie, Value: csrf, Path: "/",
-			HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		})
-	}
+	csrf := newSecret("")
+	http.SetCookie(w, &http.Cookie{
+		Name: csrfCookieName(csrf), Value: csrf, Path: "/", MaxAge: csrfLifetime,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode,
+	})
 	d := formData{ClientID: ar.client.ID, Scopes: strings.Fields(ar.scope), Name: name, Error: errMsg}
 	for _, k := range authParams {
 		if v := ar.params.Get(k); v != "" {
@@ -131,8 +131,13 @@ func (p *Provider) submitForm(w http.ResponseWriter, r *http.Request, ar *authRe
 		}
 		return ""
 	}
-	c, err := r.Cookie(csrfCookie)
-	if err != nil || get(csrfField) == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(get(csrfField))) != 1 {
+	token := get(csrfField)
+	var c *http.Cookie
+	err := http.ErrNoCookie
+	if len(token) >= 32 {
+		c, err = r.Cookie(csrfCookieName(token))
+	}
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(token)) != 1 {
 		errorPage(w, "The sign-in form expired or did not come from this provider (CSRF check failed). Start again from the application.")
 		return
 	}

@@ -156,3 +156,27 @@ func TestFormCSRF(t *testing.T) {
 		t.Fatalf("status %d, want 400 CSRF page", page.StatusCode)
 	}
 }
+
+// Two tabs open the sign-in form at once, before either answer's cookie
+// reached the browser: each form has a CSRF cookie of its own, so both
+// sign-ins go through.
+func TestFormsOpenedAtOnceInTwoTabs(t *testing.T) {
+	p := start(t, Options{})
+	b := NewBrowser()
+	var forms []*Page
+	for _, st := range []string{"tab1", "tab2"} {
+		form, err := NewBrowser().Get(interactiveAuthURL(p, st)) // no cookie yet, as in a race
+		if err != nil || form.StatusCode != 200 {
+			t.Fatalf("form: %v %+v", err, form)
+		}
+		u, _ := url.Parse(p.URL())
+		b.Client.Jar.SetCookies(u, (&http.Response{Header: form.Header}).Cookies())
+		forms = append(forms, form)
+	}
+	for i, form := range forms {
+		page, err := b.NoFollow().SignIn(form, "ada")
+		if err != nil || page.StatusCode != http.StatusSeeOther || !strings.Contains(page.Header.Get("Location"), "code=") {
+			t.Fatalf("tab %d: %v %d %q", i+1, err, page.StatusCode, page.Body)
+		}
+	}
+}
