@@ -118,6 +118,12 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 		RevocationURL: idp.RevokeURL(),
 		APIBaseURL:    idp.APIBaseURL(),
 		Scopes:        []string{"profile"},
+		// Each started login waits in a sealed cookie of its own rather
+		// than in the session: logins from several tabs at once cannot
+		// overwrite each other, and the session is not touched until the
+		// token is stored. Random per run here, like the session keys; a
+		// real app loads 32 bytes from its secrets, the same on every replica.
+		LoginCookieKey: randomKey(),
 	})
 	local.IdentityFunc(gintest.Identity)
 	local.Mount(r.Group("/login"))

@@ -122,20 +122,33 @@ func TestBrowserLoginAPICallLogout(t *testing.T) {
 	}
 }
 
-// Two tabs of one browser log in at the same time (one session, two pending
-// logins): both sign-ins are submitted concurrently and both tabs end on the
-// app, logged in.
+// Two tabs of one browser log in at the same time (two pending logins, each
+// in its own cookie): both logins are started concurrently, both sign-ins
+// are submitted concurrently, and both tabs end on the app, logged in.
 func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 	qs := startQuickstart(t)
 	tab1 := newBrowser(t)
 	tab2, cancel := chromedp.NewContext(tab1)
 	t.Cleanup(cancel)
-	for _, tab := range []context.Context{tab1, tab2} {
-		if err := chromedp.Do(tab,
-			chromedp.Navigate(qs.AppURL+"/login/local"),
-			chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)),
-		); err != nil {
-			t.Fatal(err)
+	if err := chromedp.Do(tab2, chromedp.Navigate("about:blank")); err != nil { // open the second tab first
+		t.Fatal(err)
+	}
+	started := make([]error, 2)
+	var starts sync.WaitGroup
+	for i, tab := range []context.Context{tab1, tab2} {
+		starts.Add(1)
+		go func() {
+			defer starts.Done()
+			started[i] = chromedp.Do(tab,
+				chromedp.Navigate(qs.AppURL+"/login/local"),
+				chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)),
+			)
+		}()
+	}
+	starts.Wait()
+	for i, err := range started {
+		if err != nil {
+			t.Fatalf("tab %d: login start: %v", i+1, err)
 		}
 	}
 	names := []string{"ana", "bob"}
@@ -146,7 +159,9 @@ func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = chromedp.Do(tab,
+			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+			defer cancel()
+			errs[i] = chromedp.Do(ctx,
 				chromedp.SendKeys(chromedp.CSS(`input[name=name]`), names[i]),
 				chromedp.Click(chromedp.CSS(`button[value=approve]`)),
 				chromedp.WaitVisible(chromedp.CSS("#username")),
@@ -157,9 +172,11 @@ func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for i := range 2 {
+	for i, tab := range []context.Context{tab1, tab2} {
 		if errs[i] != nil || (shown[i] != "ana" && shown[i] != "bob") {
-			t.Errorf("tab %d: shows %q: %v", i+1, shown[i], errs[i])
+			loc, _ := chromedp.Run(tab, chromedp.Location())
+			body, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("body")))
+			t.Errorf("tab %d: shows %q: %v; the tab is at %s showing %q", i+1, shown[i], errs[i], loc, body)
 		}
 	}
 }
