@@ -171,14 +171,15 @@ func parseTxPayload(b []byte) (transaction, bool) {
 	}
 	all := string(b) // one allocation; the fields are substrings of it
 	i := 1
+	var scratch [binary.MaxVarintLen64]byte // varints must be minimal: one encoding per login
 	issued, n := binary.Varint(b[i:])
-	if n <= 0 {
+	if n <= 0 || n != len(binary.AppendVarint(scratch[:0], issued)) {
 		return tx, false
 	}
 	tx.Issued, i = issued, i+n
 	for _, f := range txFields(&tx) {
 		l, n := binary.Uvarint(b[i:])
-		if n <= 0 || l > uint64(len(b)-i-n) {
+		if n <= 0 || n != len(binary.AppendUvarint(scratch[:0], l)) || l > uint64(len(b)-i-n) {
 			return transaction{}, false
 		}
 		i += n
