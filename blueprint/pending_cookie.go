@@ -28,6 +28,10 @@ const LoginCookieKeySize = 32
 // secure origin with the Secure attribute.
 const loginCookiePrefix = "gindance-login."
 
+// maxLoginCookiesRead bounds how many of a blueprint's pending-login
+// cookies one login start opens.
+const maxLoginCookiesRead = 32
+
 // cookieLogins keeps each pending login in a cookie of its own, sealed with
 // AES-256-GCM under the blueprint's LoginCookieKey, with the blueprint's name
 // and the login's key as associated data. The session is not read or written
@@ -213,10 +217,16 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		issued int64
 	}
 	var pending []held
+	seen := 0
 	for _, ck := range c.Request.Cookies() {
 		key, ok := strings.CutPrefix(ck.Name, prefix)
 		if !ok || len(key) != hashKeyLen || strings.Contains(key, ".") {
 			continue
+		}
+		// A Cookie header stuffed with thousands of look-alikes gets a
+		// bounded amount of work and of Set-Cookie lines back.
+		if seen++; seen > maxLoginCookiesRead {
+			break
 		}
 		t, err := s.open(key, ck.Value)
 		if err != nil || s.b.txExpired(t, now) {

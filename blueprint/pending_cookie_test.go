@@ -3,6 +3,7 @@ package blueprint_test
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -309,5 +310,30 @@ func TestLoginCookieKeyValidation(t *testing.T) {
 		if tc.ok != (err == nil) || err != nil && !errors.Is(err, blueprint.ErrConfig) {
 			t.Errorf("name %q, %d-byte key: %v", tc.name, len(tc.key), err)
 		}
+	}
+}
+
+// A login start whose Cookie header carries a thousand forged pending-login
+// cookies is answered with a bounded number of Set-Cookie lines, and the
+// new login still works (CWE-400).
+func TestAttackLoginCookieFloodIsBounded(t *testing.T) {
+	f := newFixture(t, gintest.Options{}, withLoginKey)
+	req, _ := http.NewRequest(http.MethodGet, f.app.URL+"/login/fake", nil)
+	for i := range 1000 {
+		req.AddCookie(&http.Cookie{Name: fmt.Sprintf("gindance-login.fake.%024d", i), Value: "forged"})
+	}
+	page, err := f.browser.NoFollow().Do(req)
+	if err != nil || page.StatusCode != http.StatusFound {
+		t.Fatalf("login start: %v %+v", err, page)
+	}
+	if n := len(page.Header.Values("Set-Cookie")); n > 40 {
+		t.Fatalf("%d Set-Cookie lines for one login start", n)
+	}
+	cb, err := f.browser.NoFollow().Get(page.Header.Get("Location"))
+	if err != nil || cb.StatusCode != http.StatusFound {
+		t.Fatalf("authorize: %v %+v", err, cb)
+	}
+	if page, _ := f.browser.Get(cb.Header.Get("Location")); page.StatusCode != http.StatusOK {
+		t.Fatalf("callback: %d %q", page.StatusCode, page.Body)
 	}
 }
