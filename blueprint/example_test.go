@@ -270,3 +270,42 @@ func ExampleSafeNext() {
 	// "javascript:alert(1)"    false ""
 	// "reports"                false ""
 }
+
+// With LoginCookieKey each started login waits in a sealed cookie of its
+// own, scoped to the blueprint's path, instead of the user's session: the
+// login start answers with that cookie alone, and the callback drops it.
+func ExampleOAuth2Config_loginCookieKey() {
+	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "42", Login: "ada"}})
+	defer p.Close()
+
+	r := gin.New()
+	store := cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210"))
+	r.Use(sessions.Sessions("app", store))
+	idp := p.NewBlueprint("idp", func(cfg *blueprint.OAuth2Config) {
+		// Test key; a real app loads 32 random bytes from its secrets, the
+		// same on every replica.
+		cfg.LoginCookieKey = []byte("0123456789abcdefghijklmnopqrstuv")
+	})
+	idp.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "logged in: %v", idp.Authorized(c)) })
+	app := httptest.NewServer(r)
+	defer app.Close()
+
+	browser := gintest.NewBrowser()
+	start, err := browser.NoFollow().Get(app.URL + "/login/idp")
+	if err != nil {
+		panic(err)
+	}
+	for _, line := range start.Header.Values("Set-Cookie") {
+		name, _, _ := strings.Cut(line, "=")
+		fmt.Println("login start sets", name[:len("gindance-login.idp.")]+"…", "scoped to", strings.Contains(line, "Path=/login/idp;"))
+	}
+	page, err := browser.Get(start.Header.Get("Location"))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(page.Body)
+	// Output:
+	// login start sets gindance-login.idp.… scoped to true
+	// logged in: true
+}
