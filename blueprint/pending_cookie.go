@@ -146,10 +146,12 @@ const txPayloadVersion = 1
 // version byte, Issued as a varint, then each string field as a uvarint
 // length and its bytes, in a fixed order. It is only ever parsed after the
 // AEAD has authenticated it.
+// txFields are tx's string fields in payload order.
 func txFields(tx *transaction) [7]*string {
 	return [7]*string{&tx.Key, &tx.Verifier, &tx.Nonce, &tx.Issuer, &tx.Redirect, &tx.Next, &tx.Secret}
 }
 
+// txPayloadSize bounds the length of tx's payload.
 func txPayloadSize(tx *transaction) int {
 	n := 1 + binary.MaxVarintLen64
 	for _, f := range txFields(tx) {
@@ -158,6 +160,7 @@ func txPayloadSize(tx *transaction) int {
 	return n
 }
 
+// appendTxPayload appends tx's payload to b.
 func appendTxPayload(b []byte, tx *transaction) []byte {
 	b = append(b, txPayloadVersion)
 	b = binary.AppendVarint(b, tx.Issued)
@@ -168,6 +171,8 @@ func appendTxPayload(b []byte, tx *transaction) []byte {
 	return b
 }
 
+// parseTxPayload reads a payload written by appendTxPayload; false for
+// anything else.
 func parseTxPayload(b []byte) (transaction, bool) {
 	var tx transaction
 	if len(b) == 0 || b[0] != txPayloadVersion {
@@ -207,7 +212,8 @@ func (s *cookieLogins) expire(c *gin.Context, name string, secure bool) {
 
 // add sets the new login's cookie. The logins the browser already has
 // pending for this blueprint are opened: those that are expired or do not
-// open are dropped, and the oldest beyond MaxPendingLogins are evicted.
+// open are dropped, and the oldest beyond MaxPendingLogins are evicted. When
+// the new login cannot be kept, nothing is dropped either.
 func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 	secure := strings.HasPrefix(tx.Redirect, "https://")
 	prefix := s.prefix(secure)
@@ -217,6 +223,7 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		issued int64
 	}
 	var pending []held
+	var drop []string // cookies to expire
 	seen := 0
 	for _, ck := range c.Request.Cookies() {
 		key, ok := strings.CutPrefix(ck.Name, prefix)
@@ -230,14 +237,14 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		}
 		t, err := s.open(key, ck.Value)
 		if err != nil || s.b.txExpired(t, now) {
-			s.expire(c, ck.Name, secure)
+			drop = append(drop, ck.Name)
 			continue
 		}
 		pending = append(pending, held{ck.Name, t.Issued})
 	}
 	slices.SortStableFunc(pending, func(a, b held) int { return int(a.issued - b.issued) })
 	for len(pending) >= s.b.set.maxPending {
-		s.expire(c, pending[0].name, secure)
+		drop = append(drop, pending[0].name)
 		pending = pending[1:]
 	}
 	value := s.seal(&tx)
@@ -246,6 +253,9 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 	line := ck.String()
 	if len(line) > maxCookieBytes {
 		return ErrLoginTooLarge
+	}
+	for _, name := range drop {
+		s.expire(c, name, secure)
 	}
 	c.Writer.Header().Add("Set-Cookie", line)
 	return nil

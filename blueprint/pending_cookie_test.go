@@ -269,7 +269,7 @@ func TestLoginCookieWithoutSessionMiddleware(t *testing.T) {
 }
 
 // A pending login that cannot fit a cookie (here: a 5,000-byte Host header
-// makes the redirect URI) is a clear 400, with no cookie set.
+// makes the redirect URI) is a clear 400, with no cookie set or dropped.
 func TestLoginCookieTooLargeIsAClearError(t *testing.T) {
 	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
 		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
@@ -281,6 +281,8 @@ func TestLoginCookieTooLargeIsAClearError(t *testing.T) {
 	b.Mount(r.Group("/login"))
 	req := httptest.NewRequest(http.MethodGet, "/login/fake", nil)
 	req.Host = strings.Repeat("a", 5000) + ".example"
+	// a login already pending in this browser is not evicted by the failed one
+	req.AddCookie(&http.Cookie{Name: "gindance-login.fake." + strings.Repeat("A", 24), Value: "not-sealed"})
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, req)
 	if w.Code != http.StatusBadRequest || !errors.Is(got, blueprint.ErrLoginTooLarge) || len(w.Header().Values("Set-Cookie")) != 0 {
