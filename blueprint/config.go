@@ -81,8 +81,9 @@ type OAuth2Config struct {
 	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
 	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
 	// scoped to the blueprint's path and expiring with the login. Starting
-	// and finishing a login then neither decodes nor writes the session
-	// (cheaper, and no session for visitors who only start a login), and
+	// a login then leaves the session alone, and the callback reads it only
+	// to store the token (cheaper, and no session for visitors who only
+	// start a login), and
 	// logins started at the same moment in several tabs cannot overwrite each
 	// other. A new key fails the logins pending under the old one. nil: the
 	// session (the default; no key to manage).
