@@ -35,7 +35,8 @@ const maxLoginCookiesRead = 32
 // cookieLogins keeps each pending login in a cookie of its own, sealed with
 // AES-256-GCM under the blueprint's LoginCookieKey, with the blueprint's name
 // and the login's key as associated data. The session is not read or written
-// to start or finish a login, and logins started at once in several tabs
+// to start a login, nor to find it at the callback (only to store the token
+// there, with SessionStorage), and logins started at once in several tabs
 // cannot overwrite each other (each sets its own cookie). The cookies are
 // HttpOnly and SameSite=Lax, scoped to the blueprint's path, and expire with
 // the login (LoginTTL).
