@@ -51,7 +51,23 @@ func (b *Blueprint) redirectURL(c *gin.Context) string {
 	if b.set.redirectURL != "" {
 		return b.set.redirectURL
 	}
-	scheme, host := "http", c.Request.Host
+	scheme, host := requestOrigin(c)
+	return scheme + "://" + host + b.callbackPath
+}
+
+// callbackOverHTTPS reports whether redirectURL(c) is an https URL, without
+// building it.
+func (b *Blueprint) callbackOverHTTPS(c *gin.Context) bool {
+	if b.set.redirectURL != "" {
+		return strings.HasPrefix(b.set.redirectURL, "https://")
+	}
+	scheme, _ := requestOrigin(c)
+	return scheme == "https"
+}
+
+// requestOrigin is the scheme and host the browser used for the request.
+func requestOrigin(c *gin.Context) (scheme, host string) {
+	scheme, host = "http", c.Request.Host
 	if c.Request.TLS != nil {
 		scheme = "https"
 	}
@@ -63,7 +79,7 @@ func (b *Blueprint) redirectURL(c *gin.Context) string {
 			host = h
 		}
 	}
-	return scheme + "://" + host + b.callbackPath
+	return scheme, host
 }
 
 // probeIP is a documentation address (RFC 5737) used to ask Gin whether it

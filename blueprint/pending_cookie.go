@@ -1,6 +1,7 @@
 package blueprint
 
 import (
+	"cmp"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -43,6 +44,12 @@ const maxLoginCookiesRead = 32
 type cookieLogins struct {
 	b    *Blueprint
 	aead cipher.AEAD
+
+	// Per blueprint, made once: the cookie name prefixes (plain and
+	// __Secure-), the start of the associated data, and the Max-Age.
+	plain, secure string
+	aadPrefix     string
+	maxAge        int
 }
 
 func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
@@ -60,7 +67,11 @@ func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cookieLogins{b: b, aead: aead}, nil
+	return &cookieLogins{b: b, aead: aead,
+		plain: loginCookiePrefix + b.name + ".", secure: "__Secure-" + loginCookiePrefix + b.name + ".",
+		aadPrefix: "gindance-login\x00" + b.name + "\x00",
+		maxAge:    int((b.set.loginTTL + time.Second - 1) / time.Second), // at least 1: 0 would mean "until the browser closes"
+	}, nil
 }
 
 // validCookieNamePart reports whether s may go into a cookie name as it is
@@ -99,17 +110,16 @@ func loginCookiePath(redirectURL, loginPath string) string {
 
 // prefix is the start of this blueprint's cookie names; secure: over HTTPS.
 func (s *cookieLogins) prefix(secure bool) string {
-	p := loginCookiePrefix + s.b.name + "."
 	if secure {
-		p = "__Secure-" + p
+		return s.secure
 	}
-	return p
+	return s.plain
 }
 
 // aad binds a sealed login to this blueprint and to its key, so that a
 // cookie cannot be moved to another name.
 func (s *cookieLogins) aad(key string) []byte {
-	return []byte("gindance-login\x00" + s.b.name + "\x00" + key)
+	return append([]byte(s.aadPrefix), key...)
 }
 
 func (s *cookieLogins) seal(tx *transaction) string {
@@ -243,14 +253,12 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		}
 		pending = append(pending, held{ck.Name, t.Issued})
 	}
-	slices.SortStableFunc(pending, func(a, b held) int { return int(a.issued - b.issued) })
+	slices.SortStableFunc(pending, func(a, b held) int { return cmp.Compare(a.issued, b.issued) })
 	for len(pending) >= s.b.set.maxPending {
 		drop = append(drop, pending[0].name)
 		pending = pending[1:]
 	}
-	value := s.seal(&tx)
-	maxAge := int((s.b.set.loginTTL + time.Second - 1) / time.Second) // at least 1: 0 would mean "until the browser closes"
-	ck := s.cookie(prefix+tx.Key, value, maxAge, secure)
+	ck := s.cookie(prefix+tx.Key, s.seal(&tx), s.maxAge, secure)
 	line := ck.String()
 	if len(line) > maxCookieBytes {
 		return ErrLoginTooLarge
@@ -266,7 +274,7 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 // anything else can fail: single use. A missing cookie, one that does not
 // open with the key, or one sealed for another login is ErrStateMismatch.
 func (s *cookieLogins) take(c *gin.Context, key string) (transaction, error) {
-	secure := strings.HasPrefix(s.b.redirectURL(c), "https://")
+	secure := s.b.callbackOverHTTPS(c)
 	name := s.prefix(secure) + key
 	ck, err := c.Request.Cookie(name)
 	if err != nil {

@@ -249,6 +249,42 @@ func TestLoginCookieOverHTTPSIsSecurePrefixed(t *testing.T) {
 	}
 }
 
+// Without a RedirectURL the scheme comes from the request: a login started
+// and finished over TLS uses the __Secure- cookie, scoped to the mount path.
+func TestLoginCookieOverTLSWithoutRedirectURL(t *testing.T) {
+	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
+		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
+		LoginCookieKey: testLoginKey,
+	})
+	var got error
+	b.OnError(func(c *gin.Context, err error) { got = err; blueprint.DefaultErrorHandler(c, err) })
+	r := gin.New()
+	b.Mount(r.Group("/login"))
+	do := func(target string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "https://app.example"+target, nil) // req.TLS is set
+		for _, ck := range cookies {
+			req.AddCookie(ck)
+		}
+		w := httptest.NewRecorder()
+		r.ServeHTTP(w, req)
+		return w
+	}
+	w := do("/login/fake")
+	line := w.Header().Get("Set-Cookie")
+	if w.Code != http.StatusFound || !strings.HasPrefix(line, "__Secure-gindance-login.fake.") {
+		t.Fatalf("login start: %d %q", w.Code, line)
+	}
+	mustContain(t, line, "Path=/login/fake;")
+	mustContain(t, queryOf(t, w.Header().Get("Location")).Get("redirect_uri"), "https://app.example/login/fake/authorized")
+	ck := w.Result().Cookies()[0]
+	state := queryOf(t, w.Header().Get("Location")).Get("state")
+	w = do("/login/fake/authorized?error=access_denied&state="+url.QueryEscape(state), &http.Cookie{Name: ck.Name, Value: ck.Value})
+	var ae *blueprint.AuthError
+	if w.Code != http.StatusForbidden || !errors.As(got, &ae) {
+		t.Fatalf("callback over TLS: %d %v; want the provider's denial, which comes after the state check", w.Code, got)
+	}
+}
+
 // With sealed cookies a login needs no session at all when tokens are kept
 // server-side.
 func TestLoginCookieWithoutSessionMiddleware(t *testing.T) {
