@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +53,6 @@ type settings struct {
 	loginTTL                time.Duration
 	maxPending              int
 	sessionName             string
-	loginKey                []byte // LoginCookieKey; nil: pending logins in the session
 	logger                  *slog.Logger
 	configErr               error
 }
@@ -93,17 +91,19 @@ type requestState struct {
 	sign     signCtx // the request's context carrying tok, for the Client
 }
 
-func newBlueprint(name string, s settings, p protocol) *Blueprint {
+// newBlueprint assembles a blueprint. loginKey is the config's
+// LoginCookieKey: nil keeps pending logins in the session; any other value,
+// an empty one included, must be a valid key.
+func newBlueprint(name string, s settings, p protocol, loginKey []byte) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
 	b.pending = sessionLogins{b}
-	if s.loginKey != nil {
-		cl, err := newCookieLogins(b, s.loginKey)
-		if err != nil && b.set.configErr == nil {
-			b.set.configErr = err
-		}
-		if err == nil {
+	if loginKey != nil {
+		switch cl, err := newCookieLogins(b, loginKey); {
+		case err == nil:
 			b.pending = cl
+		case b.set.configErr == nil:
+			b.set.configErr = err
 		}
 	}
 	if st, ok := s.api.Transport.(*signingTransport); ok {
@@ -122,7 +122,6 @@ type sharedConfig struct {
 	timeout, leeway, loginTTL        time.Duration
 	maxPending                       int
 	sessionName                      string
-	loginKey                         []byte
 	logger                           *slog.Logger
 }
 
@@ -135,9 +134,6 @@ func commonSettings(cfg sharedConfig) settings {
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: cfg.sessionName, logger: cfg.logger,
-	}
-	if cfg.loginKey != nil {
-		s.loginKey = slices.Clone(cfg.loginKey) // an empty, non-nil key stays non-nil: refused, not ignored
 	}
 	if cfg.timeout > 0 {
 		s.timeout = cfg.timeout

@@ -81,12 +81,12 @@ type OAuth2Config struct {
 	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
 	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
 	// scoped to the blueprint's path and expiring with the login. Starting
-	// a login then leaves the session alone, and the callback reads it only
+	// a login then leaves the session alone, and the callback uses it only
 	// to store the token (cheaper, and no session for visitors who only
-	// start a login), and
-	// logins started at the same moment in several tabs cannot overwrite each
-	// other. A new key fails the logins pending under the old one. nil: the
-	// session (the default; no key to manage).
+	// start a login); logins started at the same moment in several tabs
+	// cannot overwrite each other. A new key fails the logins pending under
+	// the old one. nil: the session (the default; no key to manage); an
+	// empty, non-nil key is a configuration error, not the default.
 	LoginCookieKey []byte
 	// Logger receives one line per failed login or refresh, never with
 	// tokens, codes or secrets. nil: slog.Default().

@@ -45,10 +45,10 @@ func NewOAuth1(name string, cfg OAuth1Config) *Blueprint {
 		apiBase: cfg.APIBaseURL, redirectURL: cfg.RedirectURL, redirectTo: cfg.RedirectTo,
 		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
 		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
-		sessionName: cfg.SessionName, loginKey: cfg.LoginCookieKey, logger: cfg.Logger,
+		sessionName: cfg.SessionName, logger: cfg.Logger,
 	})
 	p := &oauth1Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
-	return newBlueprint(name, s, p)
+	return newBlueprint(name, s, p, cfg.LoginCookieKey)
 }
 
 // oauth1Protocol is the OAuth 1.0a three-legged flow on dghubble/oauth1.

@@ -23,12 +23,12 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
 		leeway:   cfg.RefreshLeeway,
 		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
-		sessionName: cfg.SessionName, loginKey: cfg.LoginCookieKey, logger: cfg.Logger,
+		sessionName: cfg.SessionName, logger: cfg.Logger,
 	})
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
-	return newBlueprint(name, s, p)
+	return newBlueprint(name, s, p, cfg.LoginCookieKey)
 }
 
 // oauth2Protocol is the OAuth 2.0 authorization code flow on x/oauth2.

@@ -8,7 +8,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -130,23 +129,23 @@ func (s *cookieLogins) seal(tx *transaction) string {
 	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(buf, buf, plain, s.aad(tx.Key))) // in place
 }
 
-var errSealed = errors.New("gindance: pending-login cookie does not open")
-
-func (s *cookieLogins) open(key, value string) (transaction, error) {
+// open reads the login sealed in a cookie value for key; false when it does
+// not open (altered, sealed under another key or name) or is not one.
+func (s *cookieLogins) open(key, value string) (transaction, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(value)
 	n := s.aead.NonceSize()
 	if err != nil || len(raw) < n+s.aead.Overhead() {
-		return transaction{}, errSealed
+		return transaction{}, false
 	}
 	plain, err := s.aead.Open(raw[n:n], raw[:n], raw[n:], s.aad(key))
 	if err != nil {
-		return transaction{}, errSealed
+		return transaction{}, false
 	}
 	tx, ok := parseTxPayload(plain)
 	if !ok || subtle.ConstantTimeCompare([]byte(tx.Key), []byte(key)) != 1 {
-		return transaction{}, errSealed
+		return transaction{}, false
 	}
-	return tx, nil
+	return tx, true
 }
 
 // txPayloadVersion starts a sealed pending login, so that the format can
@@ -157,6 +156,7 @@ const txPayloadVersion = 1
 // version byte, Issued as a varint, then each string field as a uvarint
 // length and its bytes, in a fixed order. It is only ever parsed after the
 // AEAD has authenticated it.
+
 // txFields are tx's string fields in payload order.
 func txFields(tx *transaction) [7]*string {
 	return [7]*string{&tx.Key, &tx.Verifier, &tx.Nonce, &tx.Issuer, &tx.Redirect, &tx.Next, &tx.Secret}
@@ -246,8 +246,8 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 		if seen++; seen > maxLoginCookiesRead {
 			break
 		}
-		t, err := s.open(key, ck.Value)
-		if err != nil || s.b.txExpired(t, now) {
+		t, ok := s.open(key, ck.Value)
+		if !ok || s.b.txExpired(t, now) {
 			drop = append(drop, ck.Name)
 			continue
 		}
@@ -281,8 +281,8 @@ func (s *cookieLogins) take(c *gin.Context, key string) (transaction, error) {
 		return transaction{}, ErrStateMismatch
 	}
 	s.expire(c, name, secure)
-	t, err := s.open(key, ck.Value)
-	if err != nil {
+	t, ok := s.open(key, ck.Value)
+	if !ok {
 		return transaction{}, ErrStateMismatch
 	}
 	if s.b.txExpired(t, time.Now()) {
