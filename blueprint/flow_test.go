@@ -183,7 +183,8 @@ func TestCallbackRefusesMissingForgedAndReplayedState(t *testing.T) {
 }
 
 // Login CSRF (RFC 9700 §4.7.1): a callback URL from another browser's login
-// is refused, because the state lives in the session that started it.
+// is refused, because the state is bound to the browser that started it
+// (its session, or with LoginCookieKey its own cookie).
 func TestCallbackRefusesStateOfAnotherBrowser(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
@@ -231,8 +232,10 @@ func TestTwoTabsLogInAtOnce(t *testing.T) {
 	})
 }
 
-// A flood of login starts from one session keeps the cookie bounded and the
-// newest logins usable.
+// A flood of login starts from one browser keeps at most MaxPendingLogins,
+// the oldest evicted first, and never grows a cookie past what browsers
+// keep: in the session, one cookie stays small; with LoginCookieKey, the
+// browser holds exactly five pending-login cookies.
 func TestPendingLoginsAreBounded(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
@@ -240,16 +243,20 @@ func TestPendingLoginsAreBounded(t *testing.T) {
 		for i := 0; i < 40; i++ {
 			cbs = append(cbs, f.startLogin(t, "/me"))
 		}
-		for _, c := range f.browser.Cookies(f.app.URL) {
+		for _, c := range f.browser.Cookies(f.app.URL + "/login/fake") {
 			if len(c.Value) > 3000 {
-				t.Fatalf("session cookie grew to %d bytes", len(c.Value))
+				t.Fatalf("cookie %s grew to %d bytes", c.Name, len(c.Value))
 			}
 		}
-		if page, _ := f.browser.Get(cbs[0]); page.StatusCode != 400 {
-			t.Fatalf("the oldest login should have been evicted: %d", page.StatusCode)
+		if n := len(loginCookies(f)); mode.name == "cookie" && n != blueprint.DefaultMaxPendingLogins {
+			t.Fatalf("%d pending-login cookies; want %d", n, blueprint.DefaultMaxPendingLogins)
 		}
-		if page, _ := f.browser.Get(cbs[len(cbs)-1]); page.StatusCode != 200 {
-			t.Fatalf("the newest login failed: %d %q", page.StatusCode, page.Body)
+		kept := len(cbs) - blueprint.DefaultMaxPendingLogins
+		if page, _ := f.browser.Get(cbs[kept-1]); page.StatusCode != http.StatusBadRequest {
+			t.Fatalf("the sixth newest login should have been evicted: %d", page.StatusCode)
+		}
+		if page, _ := f.browser.Get(cbs[kept]); page.StatusCode != http.StatusOK {
+			t.Fatalf("the fifth newest login failed: %d %q", page.StatusCode, page.Body)
 		}
 	})
 }

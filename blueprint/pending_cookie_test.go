@@ -78,25 +78,6 @@ func TestLoginCookieIsScopedSealedAndSingleUse(t *testing.T) {
 	}
 }
 
-// Forty login starts leave at most MaxPendingLogins cookies in the browser,
-// the oldest evicted first.
-func TestLoginCookiesAreBounded(t *testing.T) {
-	f := newFixture(t, gintest.Options{}, withLoginKey)
-	var cbs []string
-	for range 40 {
-		cbs = append(cbs, f.startLogin(t, "/me"))
-	}
-	if n := len(loginCookies(f)); n != blueprint.DefaultMaxPendingLogins {
-		t.Fatalf("%d pending-login cookies; want %d", n, blueprint.DefaultMaxPendingLogins)
-	}
-	if page, _ := f.browser.Get(cbs[len(cbs)-blueprint.DefaultMaxPendingLogins-1]); page.StatusCode != http.StatusBadRequest {
-		t.Fatalf("the sixth newest login should have been evicted: %d", page.StatusCode)
-	}
-	if page, _ := f.browser.Get(cbs[len(cbs)-blueprint.DefaultMaxPendingLogins]); page.StatusCode != http.StatusOK {
-		t.Fatalf("the fifth newest login failed: %d %q", page.StatusCode, page.Body)
-	}
-}
-
 // Two tabs whose login requests leave the browser before either answer
 // arrives: each answer is applied to the jar in turn, as a browser does.
 // With sealed cookies both logins complete. With the session, the second
