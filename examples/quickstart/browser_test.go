@@ -122,6 +122,24 @@ func TestBrowserLoginAPICallLogout(t *testing.T) {
 	}
 }
 
+// atOnce runs step in every tab concurrently, each bounded to 20 s, and
+// returns each tab's error.
+func atOnce(tabs []context.Context, step func(i int, tab context.Context) error) []error {
+	errs := make([]error, len(tabs))
+	var wg sync.WaitGroup
+	for i, tab := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+			defer cancel()
+			errs[i] = step(i, ctx)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
 // Two tabs of one browser log in at the same time (two pending logins, each
 // in its own cookie): both logins are started concurrently, both sign-ins
 // are submitted concurrently, and both tabs end on the app, logged in.
@@ -133,46 +151,28 @@ func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 	if err := chromedp.Do(tab2, chromedp.Navigate("about:blank")); err != nil { // open the second tab first
 		t.Fatal(err)
 	}
-	started := make([]error, 2)
-	var starts sync.WaitGroup
-	for i, tab := range []context.Context{tab1, tab2} {
-		starts.Add(1)
-		go func() {
-			defer starts.Done()
-			started[i] = chromedp.Do(tab,
-				chromedp.Navigate(qs.AppURL+"/login/local"),
-				chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)),
-			)
-		}()
-	}
-	starts.Wait()
-	for i, err := range started {
+	tabs := []context.Context{tab1, tab2}
+	for i, err := range atOnce(tabs, func(_ int, tab context.Context) error {
+		return chromedp.Do(tab, chromedp.Navigate(qs.AppURL+"/login/local"), chromedp.WaitVisible(chromedp.CSS(`input[name=name]`)))
+	}) {
 		if err != nil {
 			t.Fatalf("tab %d: login start: %v", i+1, err)
 		}
 	}
 	names := []string{"ana", "bob"}
 	shown := make([]string, 2)
-	errs := make([]error, 2)
-	var wg sync.WaitGroup
-	for i, tab := range []context.Context{tab1, tab2} {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ctx, cancel := context.WithTimeout(tab, 20*time.Second)
-			defer cancel()
-			errs[i] = chromedp.Do(ctx,
-				chromedp.SendKeys(chromedp.CSS(`input[name=name]`), names[i]),
-				chromedp.Click(chromedp.CSS(`button[value=approve]`)),
-				chromedp.WaitVisible(chromedp.CSS("#username")),
-			)
-			if errs[i] == nil {
-				shown[i], errs[i] = chromedp.Run(tab, chromedp.Text(chromedp.CSS("#username")))
-			}
-		}()
-	}
-	wg.Wait()
-	for i, tab := range []context.Context{tab1, tab2} {
+	errs := atOnce(tabs, func(i int, tab context.Context) error {
+		err := chromedp.Do(tab,
+			chromedp.SendKeys(chromedp.CSS(`input[name=name]`), names[i]),
+			chromedp.Click(chromedp.CSS(`button[value=approve]`)),
+			chromedp.WaitVisible(chromedp.CSS("#username")),
+		)
+		if err == nil {
+			shown[i], err = chromedp.Run(tab, chromedp.Text(chromedp.CSS("#username")))
+		}
+		return err
+	})
+	for i, tab := range tabs {
 		if errs[i] != nil || (shown[i] != "ana" && shown[i] != "bob") {
 			loc, _ := chromedp.Run(tab, chromedp.Location())
 			body, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("body")))
