@@ -191,18 +191,27 @@ func TestAttackLoginCookieTamperedMovedOrForeignKeyRefused(t *testing.T) {
 	})
 }
 
+// keyedApp mounts a LoginCookieKey blueprint named fake on /login of an
+// engine without a provider behind it (login starts and callbacks that end
+// before the code exchange), with redirectURL as its RedirectURL. got holds
+// the last error OnError saw.
+func keyedApp(redirectURL string) (r *gin.Engine, got *error) {
+	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
+		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
+		RedirectURL: redirectURL, LoginCookieKey: testLoginKey,
+	})
+	got = new(error)
+	b.OnError(func(c *gin.Context, err error) { *got = err; blueprint.DefaultErrorHandler(c, err) })
+	r = gin.New()
+	b.Mount(r.Group("/login"))
+	return r, got
+}
+
 // Over HTTPS the cookie is Secure and __Secure- prefixed, and the callback
 // takes only the prefixed cookie: a plain one with the same value (which
 // an http:// response could have planted) is not looked at.
 func TestLoginCookieOverHTTPSIsSecurePrefixed(t *testing.T) {
-	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
-		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
-		RedirectURL: "https://app.example/auth/fake/authorized", LoginCookieKey: testLoginKey,
-	})
-	var got error
-	b.OnError(func(c *gin.Context, err error) { got = err; blueprint.DefaultErrorHandler(c, err) })
-	r := newEngine()
-	b.Mount(r.Group("/login"))
+	r, got := keyedApp("https://app.example/auth/fake/authorized")
 	w := serve(r, http.MethodGet, "/login/fake", nil)
 	line := w.Header().Get("Set-Cookie")
 	if w.Code != http.StatusFound || !strings.HasPrefix(line, "__Secure-gindance-login.fake.") {
@@ -217,13 +226,13 @@ func TestLoginCookieOverHTTPSIsSecurePrefixed(t *testing.T) {
 	denied := "/login/fake/authorized?error=access_denied&state=" + url.QueryEscape(state)
 
 	plain := &http.Cookie{Name: strings.TrimPrefix(ck.Name, "__Secure-"), Value: ck.Value}
-	if w := serve(r, http.MethodGet, denied, []*http.Cookie{plain}); w.Code != http.StatusBadRequest || !errors.Is(got, blueprint.ErrStateMismatch) {
-		t.Fatalf("plain cookie over HTTPS: %d %v", w.Code, got)
+	if w := serve(r, http.MethodGet, denied, []*http.Cookie{plain}); w.Code != http.StatusBadRequest || !errors.Is(*got, blueprint.ErrStateMismatch) {
+		t.Fatalf("plain cookie over HTTPS: %d %v", w.Code, *got)
 	}
 	w = serve(r, http.MethodGet, denied, []*http.Cookie{{Name: ck.Name, Value: ck.Value}})
 	var ae *blueprint.AuthError
-	if w.Code != http.StatusForbidden || !errors.As(got, &ae) {
-		t.Fatalf("prefixed cookie: %d %v; want the provider's denial, which comes after the state check", w.Code, got)
+	if w.Code != http.StatusForbidden || !errors.As(*got, &ae) {
+		t.Fatalf("prefixed cookie: %d %v; want the provider's denial, which comes after the state check", w.Code, *got)
 	}
 	if !strings.Contains(w.Header().Get("Set-Cookie"), ck.Name+"=; Path=/auth/fake; Max-Age=0") {
 		t.Fatalf("the callback did not drop the cookie: %q", w.Header().Values("Set-Cookie"))
@@ -233,14 +242,7 @@ func TestLoginCookieOverHTTPSIsSecurePrefixed(t *testing.T) {
 // Without a RedirectURL the scheme comes from the request: a login started
 // and finished over TLS uses the __Secure- cookie, scoped to the mount path.
 func TestLoginCookieOverTLSWithoutRedirectURL(t *testing.T) {
-	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
-		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
-		LoginCookieKey: testLoginKey,
-	})
-	var got error
-	b.OnError(func(c *gin.Context, err error) { got = err; blueprint.DefaultErrorHandler(c, err) })
-	r := gin.New()
-	b.Mount(r.Group("/login"))
+	r, got := keyedApp("")
 	do := func(target string, cookies ...*http.Cookie) *httptest.ResponseRecorder {
 		req := httptest.NewRequest(http.MethodGet, "https://app.example"+target, nil) // req.TLS is set
 		for _, ck := range cookies {
@@ -261,8 +263,8 @@ func TestLoginCookieOverTLSWithoutRedirectURL(t *testing.T) {
 	state := queryOf(t, w.Header().Get("Location")).Get("state")
 	w = do("/login/fake/authorized?error=access_denied&state="+url.QueryEscape(state), &http.Cookie{Name: ck.Name, Value: ck.Value})
 	var ae *blueprint.AuthError
-	if w.Code != http.StatusForbidden || !errors.As(got, &ae) {
-		t.Fatalf("callback over TLS: %d %v; want the provider's denial, which comes after the state check", w.Code, got)
+	if w.Code != http.StatusForbidden || !errors.As(*got, &ae) {
+		t.Fatalf("callback over TLS: %d %v; want the provider's denial, which comes after the state check", w.Code, *got)
 	}
 }
 
@@ -288,22 +290,15 @@ func TestLoginCookieWithoutSessionMiddleware(t *testing.T) {
 // A pending login that cannot fit a cookie (here: a 5,000-byte Host header
 // makes the redirect URI) is a clear 400, with no cookie set or dropped.
 func TestLoginCookieTooLargeIsAClearError(t *testing.T) {
-	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
-		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
-		LoginCookieKey: testLoginKey,
-	})
-	var got error
-	b.OnError(func(c *gin.Context, err error) { got = err; blueprint.DefaultErrorHandler(c, err) })
-	r := gin.New()
-	b.Mount(r.Group("/login"))
+	r, got := keyedApp("")
 	req := httptest.NewRequest(http.MethodGet, "/login/fake", nil)
 	req.Host = strings.Repeat("a", 5000) + ".example"
 	// a login already pending in this browser is not evicted by the failed one
 	req.AddCookie(&http.Cookie{Name: "gindance-login.fake." + strings.Repeat("A", 24), Value: "not-sealed"})
 	w := httptest.NewRecorder()
 	r.ServeHTTP(w, req)
-	if w.Code != http.StatusBadRequest || !errors.Is(got, blueprint.ErrLoginTooLarge) || len(w.Header().Values("Set-Cookie")) != 0 {
-		t.Fatalf("%d %v %q", w.Code, got, w.Header().Values("Set-Cookie"))
+	if w.Code != http.StatusBadRequest || !errors.Is(*got, blueprint.ErrLoginTooLarge) || len(w.Header().Values("Set-Cookie")) != 0 {
+		t.Fatalf("%d %v %q", w.Code, *got, w.Header().Values("Set-Cookie"))
 	}
 }
 
