@@ -118,7 +118,7 @@ func (s *cookieLogins) prefix(secure bool) string {
 // aad binds a sealed login to this blueprint and to its key, so that a
 // cookie cannot be moved to another name.
 func (s *cookieLogins) aad(key string) []byte {
-	return append([]byte(s.aadPrefix), key...)
+	return []byte(s.aadPrefix + key) // one allocation
 }
 
 func (s *cookieLogins) seal(tx *transaction) string {
