@@ -61,3 +61,19 @@ func FuzzTxPayload(f *testing.F) {
 		}
 	})
 }
+
+// Pending-login cookies follow the callback as the browser sees it: the
+// mount path, or RedirectURL's path less "/authorized" behind a proxy, or
+// the whole site when RedirectURL's path says nothing about the mount.
+func TestLoginCookiePath(t *testing.T) {
+	for _, tc := range []struct{ redirectURL, loginPath, want string }{
+		{"", "/login/github", "/login/github"},
+		{"https://app.example/auth/github/authorized", "/login/github", "/auth/github"},
+		{"https://app.example/oauth/callback", "/login/github", "/"},
+		{"https://app.example/authorized", "/login/github", "/"},
+	} {
+		if got := loginCookiePath(tc.redirectURL, tc.loginPath); got != tc.want {
+			t.Errorf("loginCookiePath(%q, %q) = %q, want %q", tc.redirectURL, tc.loginPath, got, tc.want)
+		}
+	}
+}
