@@ -206,6 +206,6 @@ func (p *provider) oauth2Config(name string) blueprint.OAuth2Config {
 		APIBaseURL:  idpBase + "/api/",
 		RedirectURL: appBase + "/login/" + name + "/authorized",
 		Scopes:      []string{"profile"},
-		HTTPClient:  p.client,
+		Options:     blueprint.Options{HTTPClient: p.client},
 	}
 }

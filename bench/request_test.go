@@ -83,7 +83,7 @@ func newAPIBlueprint(api *stubAPI) *blueprint.Blueprint {
 		ClientID: "client", ClientSecret: "secret",
 		AuthURL: idpBase + "/authorize", TokenURL: idpBase + "/token",
 		APIBaseURL: apiBase, RedirectURL: appBase + "/login/idp/authorized",
-		HTTPClient: &http.Client{Transport: api},
+		Options: blueprint.Options{HTTPClient: &http.Client{Transport: api}},
 	})
 }
 

@@ -113,39 +113,27 @@ func newBlueprint(name string, s settings, p protocol, loginKey []byte) *Bluepri
 	return b
 }
 
-// sharedConfig holds the fields OAuth 2.0 and 1.0a configs share, as the
-// user set them (zero: default).
-type sharedConfig struct {
-	apiBase, redirectURL, redirectTo string
-	allowed                          []string
-	hc                               *http.Client
-	timeout, leeway, loginTTL        time.Duration
-	maxPending                       int
-	sessionName                      string
-	logger                           *slog.Logger
-}
-
 // commonSettings normalises the fields OAuth 2.0 and 1.0a configs share,
 // filling in defaults.
-func commonSettings(cfg sharedConfig) settings {
-	apiBase, allowed, hc := cfg.apiBase, cfg.allowed, cfg.hc
+func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings {
+	allowed, hc := o.AllowedHosts, o.HTTPClient
 	s := settings{
-		redirectURL: cfg.redirectURL, redirectTo: cfg.redirectTo,
+		redirectURL: redirectURL, redirectTo: redirectTo,
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
-		sessionName: cfg.sessionName, logger: cfg.logger,
+		sessionName: o.SessionName, logger: o.Logger,
 	}
-	if cfg.timeout > 0 {
-		s.timeout = cfg.timeout
+	if o.ProviderTimeout > 0 {
+		s.timeout = o.ProviderTimeout
 	}
-	if cfg.leeway > 0 {
-		s.leeway = cfg.leeway
+	if o.RefreshLeeway > 0 {
+		s.leeway = o.RefreshLeeway
 	}
-	if cfg.loginTTL > 0 {
-		s.loginTTL = cfg.loginTTL
+	if o.LoginTTL > 0 {
+		s.loginTTL = o.LoginTTL
 	}
-	if cfg.maxPending > 0 {
-		s.maxPending = cfg.maxPending
+	if o.MaxPendingLogins > 0 {
+		s.maxPending = o.MaxPendingLogins
 	}
 	if s.redirectTo == "" {
 		s.redirectTo = "/"

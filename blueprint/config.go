@@ -2,8 +2,6 @@ package blueprint
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 	"time"
 )
 
@@ -57,40 +55,9 @@ type OAuth2Config struct {
 	// providers that advertise authorization_response_iss_parameter_supported).
 	RequireIssuer bool
 
-	// AllowedHosts are further origins ("https://uploads.example.com") the
-	// token may be sent to besides APIBaseURL's.
-	AllowedHosts []string
-
-	// HTTPClient makes the calls to the provider (token endpoint and API).
-	// nil: a client with ProviderTimeout.
-	HTTPClient *http.Client
-	// ProviderTimeout bounds each call to the token and revocation
-	// endpoints, refresh included. Default 15 s.
-	ProviderTimeout time.Duration
-	// RefreshLeeway refreshes a token that expires within it. Default 60 s.
-	RefreshLeeway time.Duration
-	// LoginTTL is how long a started login may take. Default 10 minutes.
-	LoginTTL time.Duration
-	// MaxPendingLogins bounds the unfinished logins kept per session and
-	// blueprint (several tabs); the oldest is evicted first. Default 5.
-	MaxPendingLogins int
-	// SessionName selects the session when sessions.SessionsMany is used.
-	SessionName string
-	// LoginCookieKey, when set, keeps each pending login in a cookie of its
-	// own instead of the user's session: sealed with AES-256-GCM under this
-	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
-	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
-	// scoped to the blueprint's path and expiring with the login. Starting
-	// a login then leaves the session alone, and the callback uses it only
-	// to store the token (cheaper, and no session for visitors who only
-	// start a login); logins started at the same moment in several tabs
-	// cannot overwrite each other. A new key fails the logins pending under
-	// the old one. nil: the session (the default; no key to manage); an
-	// empty, non-nil key is a configuration error, not the default.
-	LoginCookieKey []byte
-	// Logger receives one line per failed login or refresh, never with
-	// tokens, codes or secrets. nil: slog.Default().
-	Logger *slog.Logger
+	// Options are the settings every blueprint shares, whatever its
+	// provider: HTTP client, timeouts, pending logins, session, logger.
+	Options
 
 	// Hooks for provider packages (OpenID Connect uses them); apps rarely
 	// need them.
@@ -136,16 +103,7 @@ type OAuth1Config struct {
 	RequestTokenURL, AuthorizeURL, AccessTokenURL string
 	APIBaseURL, RedirectURL, RedirectTo           string
 
-	// AllowedHosts, HTTPClient, ProviderTimeout, LoginTTL,
-	// MaxPendingLogins, SessionName, LoginCookieKey and Logger mean what
-	// they mean in OAuth2Config. OAuth 1.0a tokens do not expire, so there
-	// is no refresh.
-	AllowedHosts     []string
-	HTTPClient       *http.Client
-	ProviderTimeout  time.Duration
-	LoginTTL         time.Duration
-	MaxPendingLogins int
-	SessionName      string
-	LoginCookieKey   []byte
-	Logger           *slog.Logger
+	// Options mean what they mean for OAuth 2.0. OAuth 1.0a tokens do not
+	// expire, so RefreshLeeway is unused.
+	Options
 }

@@ -41,12 +41,7 @@ var (
 // Tokens carry TokenSecret and never expire; Logout forgets them locally
 // (OAuth 1.0a has no standard revocation).
 func NewOAuth1(name string, cfg OAuth1Config) *Blueprint {
-	s := commonSettings(sharedConfig{
-		apiBase: cfg.APIBaseURL, redirectURL: cfg.RedirectURL, redirectTo: cfg.RedirectTo,
-		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
-		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
-		sessionName: cfg.SessionName, logger: cfg.Logger,
-	})
+	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.Options)
 	p := &oauth1Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	return newBlueprint(name, s, p, cfg.LoginCookieKey)
 }
@@ -62,9 +57,9 @@ type oauth1Protocol struct {
 func (p *oauth1Protocol) validate() error {
 	switch {
 	case p.cfg.ConsumerKey == "":
-		return fmt.Errorf("%w: %s: ConsumerKey is empty", ErrConfig, p.name)
+		return p.cfg.MissingCredential(p.name, "ConsumerKey")
 	case p.cfg.ConsumerSecret == "":
-		return fmt.Errorf("%w: %s: ConsumerSecret is empty", ErrConfig, p.name)
+		return p.cfg.MissingCredential(p.name, "ConsumerSecret")
 	case p.cfg.RequestTokenURL == "" || p.cfg.AuthorizeURL == "" || p.cfg.AccessTokenURL == "":
 		return fmt.Errorf("%w: %s: RequestTokenURL, AuthorizeURL and AccessTokenURL are required", ErrConfig, p.name)
 	}

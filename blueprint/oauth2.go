@@ -18,13 +18,7 @@ import (
 // the authorization code grant with PKCE (RFC 7636). name is the path
 // segment it mounts under and the key its tokens are stored by.
 func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
-	s := commonSettings(sharedConfig{
-		apiBase: cfg.APIBaseURL, redirectURL: cfg.RedirectURL, redirectTo: cfg.RedirectTo,
-		allowed: cfg.AllowedHosts, hc: cfg.HTTPClient, timeout: cfg.ProviderTimeout,
-		leeway:   cfg.RefreshLeeway,
-		loginTTL: cfg.LoginTTL, maxPending: cfg.MaxPendingLogins,
-		sessionName: cfg.SessionName, logger: cfg.Logger,
-	})
+	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.Options)
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
@@ -44,7 +38,7 @@ type oauth2Protocol struct {
 func (p *oauth2Protocol) validate() error {
 	switch {
 	case p.cfg.ClientID == "":
-		return fmt.Errorf("%w: %s: ClientID is empty", ErrConfig, p.name)
+		return p.cfg.MissingCredential(p.name, "ClientID")
 	case p.cfg.Protocol.Endpoints == nil && (p.cfg.AuthURL == "" || p.cfg.TokenURL == ""):
 		return fmt.Errorf("%w: %s: AuthURL and TokenURL are required", ErrConfig, p.name)
 	}

@@ -123,7 +123,7 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 		// overwrite each other, and the session is not touched until the
 		// token is stored. Random per run here, like the session keys; a
 		// real app loads 32 bytes from its secrets, the same on every replica.
-		LoginCookieKey: randomKey(),
+		Options: blueprint.Options{LoginCookieKey: randomKey()},
 	})
 	local.IdentityFunc(gintest.Identity)
 	local.Mount(r.Group("/login"))

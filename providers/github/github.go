@@ -1,12 +1,9 @@
 package github
 
 import (
-	"fmt"
-	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -40,27 +37,31 @@ type Config struct {
 	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
 	RedirectURL, RedirectTo string
 
-	// HTTPClient and the fields below mean what they mean in
-	// blueprint.OAuth2Config.
-	HTTPClient      *http.Client
-	ProviderTimeout time.Duration
-	SessionName     string
-	LoginCookieKey  []byte
-	Logger          *slog.Logger
+	// Options are the settings every blueprint shares (HTTP client,
+	// timeouts, session, logger, ...); see blueprint.Options.
+	blueprint.Options
 }
 
 // New returns a blueprint for GitHub OAuth apps (and GitHub Apps' user
 // tokens). The token endpoint is asked for JSON (Accept:
 // application/json).
 func New(cfg Config) *blueprint.Blueprint {
-	preset.Credentials("GITHUB", &cfg.ClientID, &cfg.ClientSecret)
-	cfg.Name = preset.Or(cfg.Name, "github")
 	auth, token, api := DefaultAuthURL, DefaultTokenURL, DefaultAPIBaseURL
 	if cfg.Host != "" {
 		auth, token, api = "https://"+cfg.Host+"/login/oauth/authorize", "https://"+cfg.Host+"/login/oauth/access_token", "https://"+cfg.Host+"/api/v3/"
 	}
 	auth, token, api = preset.Or(cfg.AuthURL, auth), preset.Or(cfg.TokenURL, token), preset.Or(cfg.APIBaseURL, api)
-	hc := cfg.HTTPClient
+	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
+		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}
+	app.Options.HTTPClient = acceptJSONAt(token, cfg.HTTPClient)
+	b := app.OAuth2(preset.Provider{Name: "github", Env: "GITHUB"}, blueprint.OAuth2Config{AuthURL: auth, TokenURL: token, APIBaseURL: api})
+	b.IdentityFunc(Identity)
+	return b
+}
+
+// acceptJSONAt returns a copy of hc (nil: a new client) whose requests to
+// tokenURL ask for JSON.
+func acceptJSONAt(tokenURL string, hc *http.Client) *http.Client {
 	if hc == nil {
 		hc = &http.Client{}
 	}
@@ -69,23 +70,8 @@ func New(cfg Config) *blueprint.Blueprint {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	jsonClient.Transport = acceptJSON{base: base, tokenURL: token}
-	secret := cfg.ClientSecret
-	b := blueprint.NewOAuth2(cfg.Name, blueprint.OAuth2Config{
-		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
-		AuthURL: auth, TokenURL: token, APIBaseURL: api,
-		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
-		HTTPClient: &jsonClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
-		Protocol: blueprint.OAuth2Hooks{Validate: func() error {
-			if secret == "" {
-				return fmt.Errorf("%w: %s: ClientSecret is empty (set Config.ClientSecret or GITHUB_CLIENT_SECRET)", blueprint.ErrConfig, cfg.Name)
-			}
-			return nil
-		}},
-	})
-	b.IdentityFunc(Identity)
-	return b
+	jsonClient.Transport = acceptJSON{base: base, tokenURL: tokenURL}
+	return &jsonClient
 }
 
 // acceptJSON asks GitHub's token endpoint for JSON, which it otherwise

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-contrib/sessions/cookie"
 	"github.com/gin-gonic/gin"
 
+	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/github"
 )
@@ -67,7 +68,7 @@ func run(t *testing.T, scopes []string) (body string, rec *recorder) {
 	t.Setenv("GITHUB_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("GITHUB_CLIENT_SECRET", gintest.DefaultClientSecret)
 	gh := github.New(github.Config{Scopes: scopes, AuthURL: p.AuthURL(), TokenURL: p.TokenURL(),
-		APIBaseURL: api.URL + "/", HTTPClient: &http.Client{Transport: rec}})
+		APIBaseURL: api.URL + "/", Options: blueprint.Options{HTTPClient: &http.Client{Transport: rec}}})
 	r := gin.New()
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	gh.Mount(r.Group("/login"))

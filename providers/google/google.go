@@ -2,9 +2,6 @@ package google
 
 import (
 	"fmt"
-	"log/slog"
-	"net/http"
-	"time"
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/providers/internal/preset"
@@ -47,29 +44,14 @@ type Config struct {
 	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
 	RedirectURL, RedirectTo string
 
-	// HTTPClient and the fields below mean what they mean in
-	// blueprint.OAuth2Config.
-	HTTPClient      *http.Client
-	ProviderTimeout time.Duration
-	SessionName     string
-	LoginCookieKey  []byte
-	Logger          *slog.Logger
+	// Options are the settings every blueprint shares (HTTP client,
+	// timeouts, session, logger, ...); see blueprint.Options.
+	blueprint.Options
 }
 
 // New returns an OpenID Connect blueprint for Google (oidc.New with
 // Google's issuer); oidc.Claims works on it.
 func New(cfg Config) *blueprint.Blueprint {
-	preset.Credentials("GOOGLE", &cfg.ClientID, &cfg.ClientSecret)
-	cfg.Name = preset.Or(cfg.Name, "google")
-	if cfg.Issuer == "" {
-		cfg.Issuer = DefaultIssuer
-	}
-	if cfg.APIBaseURL == "" {
-		cfg.APIBaseURL = DefaultAPIBaseURL
-	}
-	if cfg.Scopes == nil {
-		cfg.Scopes = []string{"profile", "email"}
-	}
 	params := map[string]string{}
 	prompt := ""
 	if cfg.Offline {
@@ -83,10 +65,8 @@ func New(cfg Config) *blueprint.Blueprint {
 		params["prompt"] = prompt
 	}
 	oc := oidc.Config{
-		Issuer: cfg.Issuer, DiscoveryURL: cfg.DiscoveryURL, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
-		Scopes: cfg.Scopes, APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
-		AuthParams: params, UserInfo: cfg.UserInfo, HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
+		Issuer: preset.Or(cfg.Issuer, DefaultIssuer), DiscoveryURL: cfg.DiscoveryURL,
+		APIBaseURL: preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL), AuthParams: params, UserInfo: cfg.UserInfo,
 	}
 	if hd := cfg.HostedDomain; hd != "" {
 		params["hd"] = hd
@@ -97,7 +77,9 @@ func New(cfg Config) *blueprint.Blueprint {
 			return nil
 		}
 	}
-	return oidc.New(cfg.Name, oc)
+	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
+		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}
+	return app.OIDC(preset.Provider{Name: "google", Env: "GOOGLE", Scopes: []string{"profile", "email"}}, oc)
 }
 
 func join(a, b string) string {

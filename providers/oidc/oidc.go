@@ -21,7 +21,6 @@ package oidc
 
 import (
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,10 +47,8 @@ type Config struct {
 	Scopes      []string
 	RedirectURL string // absolute callback URL; empty: derived from the request
 	RedirectTo  string // where the browser goes after login; default "/"
-	// APIBaseURL, when set, is where Client's relative paths resolve;
-	// AllowedHosts are further origins the token may be sent to.
-	APIBaseURL   string
-	AllowedHosts []string
+	// APIBaseURL, when set, is where Client's relative paths resolve.
+	APIBaseURL string
 	// AuthParams are added to every authorization URL (prompt, hd, ...).
 	AuthParams map[string]string
 	// TokenAuth selects client_secret_basic (default) or _post.
@@ -88,16 +85,9 @@ type Config struct {
 	// "/".
 	PostLogoutRedirectTo string
 
-	// HTTPClient and the fields below mean what they mean in
-	// blueprint.OAuth2Config.
-	HTTPClient       *http.Client
-	ProviderTimeout  time.Duration
-	RefreshLeeway    time.Duration
-	LoginTTL         time.Duration
-	MaxPendingLogins int
-	SessionName      string
-	LoginCookieKey   []byte
-	Logger           *slog.Logger
+	// Options are the settings every blueprint shares (HTTP client,
+	// timeouts, session, logger, ...); see blueprint.Options.
+	blueprint.Options
 }
 
 // provider is the per-blueprint state, kept in OAuth2Hooks.Extension.
@@ -142,9 +132,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
-		AllowedHosts: cfg.AllowedHosts, HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
-		RefreshLeeway: cfg.RefreshLeeway, LoginTTL: cfg.LoginTTL, MaxPendingLogins: cfg.MaxPendingLogins,
-		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
+		Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,
 			Nonce:         true,
@@ -174,7 +162,7 @@ func (p *provider) validate() error {
 	case p.cfg.Issuer == "":
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
 	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
-		return fmt.Errorf("%w: %s: ClientSecret is empty (set PublicClient for a client without one)", blueprint.ErrConfig, p.name)
+		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
 	}
 	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
 		u, err := url.Parse(raw)

@@ -1,10 +1,6 @@
 package twitter
 
 import (
-	"log/slog"
-	"net/http"
-	"time"
-
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
@@ -36,29 +32,21 @@ type Config struct {
 	// RedirectURL and RedirectTo: see blueprint.OAuth2Config.
 	RedirectURL, RedirectTo string
 
-	// HTTPClient and the fields below mean what they mean in
-	// blueprint.OAuth2Config.
-	HTTPClient      *http.Client
-	ProviderTimeout time.Duration
-	SessionName     string
-	LoginCookieKey  []byte
-	Logger          *slog.Logger
+	// Options are the settings every blueprint shares (HTTP client,
+	// timeouts, session, logger, ...); see blueprint.Options.
+	blueprint.Options
 }
 
 // New returns an OAuth 1.0a blueprint for Twitter ("Sign in with
 // Twitter": request token, authenticate, access token).
 func New(cfg Config) *blueprint.Blueprint {
-	preset.Credentials("TWITTER", &cfg.ClientID, &cfg.ClientSecret)
-	cfg.Name = preset.Or(cfg.Name, "twitter")
-	b := blueprint.NewOAuth1(cfg.Name, blueprint.OAuth1Config{
-		ConsumerKey: cfg.ClientID, ConsumerSecret: cfg.ClientSecret,
+	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}
+	b := app.OAuth1(preset.Provider{Name: "twitter", Env: "TWITTER"}, blueprint.OAuth1Config{
 		RequestTokenURL: preset.Or(cfg.RequestTokenURL, DefaultRequestTokenURL),
 		AuthorizeURL:    preset.Or(cfg.AuthorizeURL, DefaultAuthorizeURL),
 		AccessTokenURL:  preset.Or(cfg.AccessTokenURL, DefaultAccessTokenURL),
 		APIBaseURL:      preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
-		RedirectURL:     cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
-		HTTPClient: cfg.HTTPClient, ProviderTimeout: cfg.ProviderTimeout,
-		SessionName: cfg.SessionName, LoginCookieKey: cfg.LoginCookieKey, Logger: cfg.Logger,
 	})
 	path := "account/verify_credentials.json"
 	if cfg.IncludeEmail {

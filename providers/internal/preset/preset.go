@@ -1,19 +1,107 @@
-// Package preset holds what every provider preset does the same way: client
-// credentials from the environment and defaults for empty fields.
+// Package preset builds every provider preset's blueprint the same way: the
+// fields an app sets on any preset (credentials, scopes, redirect URL and
+// target, blueprint.Options) are mapped into the generic configs here, once,
+// so that a preset states only what makes it that provider: endpoints,
+// default scopes, quirks and identity mapping.
 package preset
 
-import "os"
+import (
+	"os"
 
-// Credentials fills an empty client ID and secret from the environment
-// variables <PREFIX>_CLIENT_ID and <PREFIX>_CLIENT_SECRET. It is called from
-// a preset's New, never at init.
-func Credentials(prefix string, id, secret *string) {
-	if *id == "" {
-		*id = os.Getenv(prefix + "_CLIENT_ID")
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/oidc"
+)
+
+// Provider is what a preset says about its provider to App's constructors.
+type Provider struct {
+	// Name is the blueprint's default name and mount segment, e.g. "github".
+	Name string
+	// Env is the prefix of the credential variables read when the app left
+	// them empty: <Env>_CLIENT_ID and <Env>_CLIENT_SECRET.
+	Env string
+	// Scopes are asked for when the app set none (nil Scopes).
+	Scopes []string
+	// PublicClient allows an empty client secret (a client protected by
+	// PKCE alone). Otherwise an empty secret is a configuration error that
+	// names the variables.
+	PublicClient bool
+}
+
+// App is what an app sets on every preset, copied from the preset's Config.
+type App struct {
+	Name                    string
+	ClientID, ClientSecret  string
+	Scopes                  []string
+	RedirectURL, RedirectTo string
+	Options                 blueprint.Options
+}
+
+// Resolved returns a with the preset's defaults filled in: the name, the
+// scopes, and credentials from the environment (read here, when the preset's
+// New runs, never at init), and Options.CredentialsFrom naming the
+// variables so that a missing credential's error says where to set it.
+func (a App) Resolved(p Provider) App {
+	if a.Name == "" {
+		a.Name = p.Name
 	}
-	if *secret == "" {
-		*secret = os.Getenv(prefix + "_CLIENT_SECRET")
+	if a.Scopes == nil {
+		a.Scopes = append([]string(nil), p.Scopes...)
 	}
+	if a.ClientID == "" {
+		a.ClientID = os.Getenv(p.Env + "_CLIENT_ID")
+	}
+	if a.ClientSecret == "" {
+		a.ClientSecret = os.Getenv(p.Env + "_CLIENT_SECRET")
+	}
+	if a.Options.CredentialsFrom == "" {
+		a.Options.CredentialsFrom = p.Env + "_CLIENT_ID and " + p.Env + "_CLIENT_SECRET"
+	}
+	return a
+}
+
+// OAuth2 returns an OAuth 2.0 blueprint: cfg holds the provider's endpoints
+// and quirks, a the app's settings (cfg's Options are a's: a preset that
+// wraps the HTTP client or allows another host changes a.Options first). Unless p.PublicClient, an empty client
+// secret fails Validate (and so Mount) with an error naming the variables.
+func (a App) OAuth2(p Provider, cfg blueprint.OAuth2Config) *blueprint.Blueprint {
+	a = a.Resolved(p)
+	cfg.ClientID, cfg.ClientSecret, cfg.Scopes = a.ClientID, a.ClientSecret, a.Scopes
+	cfg.RedirectURL, cfg.RedirectTo = a.RedirectURL, a.RedirectTo
+	cfg.Options = a.Options
+	if !p.PublicClient {
+		next, opts, name := cfg.Protocol.Validate, cfg.Options, a.Name
+		cfg.Protocol.Validate = func() error {
+			if a.ClientSecret == "" {
+				return opts.MissingCredential(name, "ClientSecret")
+			}
+			if next != nil {
+				return next()
+			}
+			return nil
+		}
+	}
+	return blueprint.NewOAuth2(a.Name, cfg)
+}
+
+// OAuth1 returns an OAuth 1.0a blueprint; the client ID and secret are the
+// consumer key and secret.
+func (a App) OAuth1(p Provider, cfg blueprint.OAuth1Config) *blueprint.Blueprint {
+	a = a.Resolved(p)
+	cfg.ConsumerKey, cfg.ConsumerSecret = a.ClientID, a.ClientSecret
+	cfg.RedirectURL, cfg.RedirectTo = a.RedirectURL, a.RedirectTo
+	cfg.Options = a.Options
+	return blueprint.NewOAuth1(a.Name, cfg)
+}
+
+// OIDC returns an OpenID Connect blueprint (providers/oidc): cfg holds the
+// issuer and the provider's quirks.
+func (a App) OIDC(p Provider, cfg oidc.Config) *blueprint.Blueprint {
+	a = a.Resolved(p)
+	cfg.ClientID, cfg.ClientSecret, cfg.Scopes = a.ClientID, a.ClientSecret, a.Scopes
+	cfg.RedirectURL, cfg.RedirectTo = a.RedirectURL, a.RedirectTo
+	cfg.PublicClient = cfg.PublicClient || p.PublicClient
+	cfg.Options = a.Options
+	return oidc.New(a.Name, cfg)
 }
 
 // Or returns v, or def when v is empty.

@@ -1,14 +1,65 @@
 package preset
 
-import "testing"
+import (
+	"errors"
+	"strings"
+	"testing"
 
-func TestCredentialsFillOnlyEmptyFields(t *testing.T) {
+	"github.com/gindance/gindance/blueprint"
+)
+
+var acme = Provider{Name: "acme", Env: "ACME", Scopes: []string{"profile"}}
+
+func acmeEndpoints() blueprint.OAuth2Config {
+	return blueprint.OAuth2Config{AuthURL: "https://acme.example/authorize", TokenURL: "https://acme.example/token"}
+}
+
+func TestResolvedFillsOnlyEmptyFields(t *testing.T) {
 	t.Setenv("ACME_CLIENT_ID", "env-id")
 	t.Setenv("ACME_CLIENT_SECRET", "env-secret")
-	id, secret := "", "given"
-	Credentials("ACME", &id, &secret)
-	if id != "env-id" || secret != "given" {
-		t.Fatalf("got %q %q", id, secret)
+	a := App{ClientSecret: "given"}.Resolved(acme)
+	if a.ClientID != "env-id" || a.ClientSecret != "given" || a.Name != "acme" || len(a.Scopes) != 1 {
+		t.Fatalf("got %+v", a)
+	}
+	if a := (App{Name: "mine", Scopes: []string{}}).Resolved(acme); a.Name != "mine" || len(a.Scopes) != 0 {
+		t.Fatalf("an app's name and explicit empty scopes must stay: %+v", a)
+	}
+}
+
+// A newcomer who forgot the credentials learns which variables to set, for
+// the client ID (checked by the blueprint) and the secret (by the preset).
+func TestMissingCredentialsNameTheVariables(t *testing.T) {
+	t.Setenv("ACME_CLIENT_ID", "")
+	t.Setenv("ACME_CLIENT_SECRET", "")
+	for _, tc := range []struct {
+		app   App
+		field string
+	}{{App{}, "ClientID"}, {App{ClientID: "id"}, "ClientSecret"}} {
+		err := tc.app.OAuth2(acme, acmeEndpoints()).Validate()
+		if !errors.Is(err, blueprint.ErrConfig) {
+			t.Fatalf("%s: got %v, want ErrConfig", tc.field, err)
+		}
+		for _, want := range []string{"acme", tc.field, "ACME_CLIENT_ID", "ACME_CLIENT_SECRET"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: error %q does not name %q", tc.field, err, want)
+			}
+		}
+	}
+	if err := (App{ClientID: "id"}).OAuth2(Provider{Name: "pub", Env: "PUB", PublicClient: true}, acmeEndpoints()).Validate(); err != nil {
+		t.Fatalf("a public client needs no secret: %v", err)
+	}
+}
+
+func TestOAuth2CarriesTheAppSettings(t *testing.T) {
+	key := make([]byte, blueprint.LoginCookieKeySize)
+	b := App{ClientID: "id", ClientSecret: "s", RedirectURL: "https://app.example/login/acme/authorized",
+		Options: blueprint.Options{LoginCookieKey: key}}.OAuth2(acme, acmeEndpoints())
+	if err := b.Validate(); err != nil || b.Name() != "acme" {
+		t.Fatalf("Validate: %v, name %q", err, b.Name())
+	}
+	bad := App{ClientID: "id", ClientSecret: "s", Options: blueprint.Options{LoginCookieKey: []byte{}}}.OAuth2(acme, acmeEndpoints())
+	if err := bad.Validate(); !errors.Is(err, blueprint.ErrConfig) {
+		t.Fatalf("an empty LoginCookieKey in Options must reach the blueprint: %v", err)
 	}
 }
 

@@ -1,0 +1,75 @@
+package blueprint
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+// Options are the settings every blueprint shares, whatever its provider and
+// protocol. OAuth2Config, OAuth1Config, providers/oidc's Config and every
+// provider preset's Config embed them, so a setting added here reaches all of
+// them at once:
+//
+//	gh := github.New(github.Config{
+//		Scopes:  []string{"user:email"},
+//		Options: blueprint.Options{LoginCookieKey: key, Logger: logger},
+//	})
+//
+// Their fields are promoted, so cfg.Logger reads and sets Options.Logger.
+type Options struct {
+	// AllowedHosts are further origins ("https://uploads.example.com") the
+	// token may be sent to besides APIBaseURL's.
+	AllowedHosts []string
+
+	// HTTPClient makes the calls to the provider (token endpoint and API).
+	// nil: a client with ProviderTimeout.
+	HTTPClient *http.Client
+	// ProviderTimeout bounds each call to the token and revocation
+	// endpoints, refresh included. Default 15 s.
+	ProviderTimeout time.Duration
+	// RefreshLeeway refreshes a token that expires within it. Default 60 s.
+	// OAuth 2.0 only: OAuth 1.0a tokens do not expire.
+	RefreshLeeway time.Duration
+	// LoginTTL is how long a started login may take. Default 10 minutes.
+	LoginTTL time.Duration
+	// MaxPendingLogins bounds the unfinished logins kept per session and
+	// blueprint (several tabs); the oldest is evicted first. Default 5.
+	MaxPendingLogins int
+	// SessionName selects the session when sessions.SessionsMany is used.
+	SessionName string
+	// LoginCookieKey, when set, keeps each pending login in a cookie of its
+	// own instead of the user's session: sealed with AES-256-GCM under this
+	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
+	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
+	// scoped to the blueprint's path and expiring with the login. Starting
+	// a login then leaves the session alone, and the callback uses it only
+	// to store the token (cheaper, and no session for visitors who only
+	// start a login); logins started at the same moment in several tabs
+	// cannot overwrite each other. A new key fails the logins pending under
+	// the old one. nil: the session (the default; no key to manage); an
+	// empty, non-nil key is a configuration error, not the default.
+	LoginCookieKey []byte
+	// Logger receives one line per failed login or refresh, never with
+	// tokens, codes or secrets. nil: slog.Default().
+	Logger *slog.Logger
+
+	// CredentialsFrom names where the client ID and secret come from, for
+	// the configuration error that reports one missing, e.g.
+	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set
+	// it). Empty: the error names the config fields only.
+	CredentialsFrom string
+}
+
+// MissingCredential returns the configuration error (wrapping ErrConfig)
+// for the blueprint name's empty credential field ("ClientID",
+// "ClientSecret"), naming CredentialsFrom when set. Blueprints and provider
+// packages report a missing credential with it, so every preset words it
+// the same way.
+func (o Options) MissingCredential(name, field string) error {
+	if o.CredentialsFrom != "" {
+		return fmt.Errorf("%w: %s: %s is empty: set %s in the environment, or Config.%s", ErrConfig, name, field, o.CredentialsFrom, field)
+	}
+	return fmt.Errorf("%w: %s: %s is empty", ErrConfig, name, field)
+}
