@@ -73,3 +73,30 @@ func TestDiscoverReportsOtherStartupMistakes(t *testing.T) {
 		t.Fatalf("a blueprint not made by oidc.New: %v, want ErrConfig", err)
 	}
 }
+
+// RP-Initiated Logout 1.0 §2: post_logout_redirect_uri (and state) are
+// optional. Without a registered one the logout still goes to the
+// provider's end_session_endpoint with id_token_hint and client_id, and the
+// provider shows its own page, instead of a local-only logout.
+func TestRPInitiatedLogoutWithoutPostLogoutRedirectURI(t *testing.T) {
+	f := newFixture(t, gintest.OIDCOptions{NoPostLogoutRedirectURI: true},
+		func(c *oidc.Config) { c.PostLogoutRedirectURL = "" })
+	if page := f.get(t, "/me"); page.Body != wantMe {
+		t.Fatalf("login: %d %q", page.StatusCode, page.Body)
+	}
+	page := f.get(t, "/logout")
+	if !strings.HasPrefix(page.URL.String(), f.p.URL()+"/end_session") || page.StatusCode != http.StatusOK {
+		t.Fatalf("logout ended at %s (%d %q), want the provider's end_session page", page.URL, page.StatusCode, page.Body)
+	}
+	ends := f.p.EndSessions()
+	if len(ends) != 1 {
+		t.Fatalf("%d end_session requests, want 1", len(ends))
+	}
+	q := ends[0]
+	if q.Get("id_token_hint") == "" || q.Get("client_id") != gintest.DefaultClientID || q.Has("post_logout_redirect_uri") || q.Has("state") {
+		t.Fatalf("end_session request %v: want id_token_hint and client_id, no post_logout_redirect_uri or state", q)
+	}
+	if home := f.get(t, "/"); home.Body != "authorized=false" {
+		t.Fatalf("after logout the app says %q", home.Body)
+	}
+}
