@@ -100,3 +100,18 @@ func TestRPInitiatedLogoutWithoutPostLogoutRedirectURI(t *testing.T) {
 		t.Fatalf("after logout the app says %q", home.Body)
 	}
 }
+
+// OpenID Connect Core §5.4: a server that issues an access token may put
+// the profile claims in userinfo only. Claims then lacks them, and
+// UserInfo: true with Identity has them.
+func TestProfileClaimsFromUserinfo(t *testing.T) {
+	opts := gintest.OIDCOptions{ProfileInUserinfoOnly: true}
+	f := newFixture(t, opts)
+	if page := f.get(t, "/me"); page.Body != "sub=u-1 user= email= verified=false" {
+		t.Fatalf("without UserInfo: %q, want an identity without profile claims", page.Body)
+	}
+	f = newFixture(t, opts, func(c *oidc.Config) { c.UserInfo = true })
+	if page := f.get(t, "/me"); page.Body != wantMe {
+		t.Fatalf("with UserInfo: %q, want %q", page.Body, wantMe)
+	}
+}
