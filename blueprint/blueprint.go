@@ -54,6 +54,7 @@ type settings struct {
 	maxPending              int
 	sessionName             string
 	logger                  *slog.Logger
+	skipRedirectPathCheck   bool
 	configErr               error
 }
 
@@ -121,7 +122,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		redirectURL: redirectURL, redirectTo: redirectTo,
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
-		sessionName: o.SessionName, logger: o.Logger,
+		sessionName: o.SessionName, logger: o.Logger, skipRedirectPathCheck: o.SkipRedirectPathCheck,
 	}
 	if o.ProviderTimeout > 0 {
 		s.timeout = o.ProviderTimeout
@@ -225,21 +226,48 @@ func (b *Blueprint) Validate() error {
 
 // Mount serves the blueprint's routes on r: GET /<name> starts a login and
 // GET /<name>/authorized is the provider's callback. It panics when the
-// configuration is invalid (see Validate), as Gin does for bad routes, so that
-// a misconfigured app stops at start-up rather than at a user's login.
+// configuration is invalid (see Validate), or when an absolute RedirectURL
+// has another path than the callback route it serves (the provider's
+// redirect would end in the app's 404; Options.SkipRedirectPathCheck is for
+// proxies that rewrite paths), as Gin does for bad routes, so that a
+// misconfigured app stops at start-up rather than at a user's login. The
+// panic value is an error wrapping ErrConfig.
 func (b *Blueprint) Mount(r gin.IRoutes) {
-	if err := b.Validate(); err != nil {
-		panic(fmt.Sprintf("gindance: cannot mount %q: %v", b.name, err))
-	}
 	base := "/"
 	if g, ok := r.(interface{ BasePath() string }); ok {
 		base = g.BasePath()
 	}
-	b.loginPath = strings.TrimSuffix(base, "/") + "/" + b.name
+	loginPath := strings.TrimSuffix(base, "/") + "/" + b.name
+	err := b.Validate()
+	if err == nil && !b.set.skipRedirectPathCheck {
+		err = checkRedirectPath(b.name, b.set.redirectURL, loginPath+"/authorized")
+	}
+	if err != nil {
+		panic(fmt.Errorf("gindance: cannot mount %q: %w", b.name, err))
+	}
+	b.loginPath = loginPath
 	b.callbackPath = b.loginPath + "/authorized"
 	b.cookiePath = loginCookiePath(b.set.redirectURL, b.loginPath)
 	r.GET("/"+b.name, b.handleLogin)
 	r.GET("/"+b.name+"/authorized", b.handleCallback)
+}
+
+// checkRedirectPath reports an absolute redirectURL whose path is not
+// callback, the route Mount serves.
+func checkRedirectPath(name, redirectURL, callback string) error {
+	if redirectURL == "" {
+		return nil
+	}
+	u, err := url.Parse(redirectURL)
+	if err != nil || !u.IsAbs() {
+		return fmt.Errorf("%w: %s: RedirectURL %q is not an absolute URL", ErrConfig, name, redirectURL)
+	}
+	if u.Path == callback {
+		return nil
+	}
+	return fmt.Errorf("%w: %s: RedirectURL %q has the path %q, but the callback is served at %q: "+
+		"make RedirectURL end in %s or mount on the matching group (behind a proxy that rewrites paths, set Options.SkipRedirectPathCheck)",
+		ErrConfig, name, redirectURL, u.Path, callback, callback)
 }
 
 // LoginURL returns the path that starts a login (after Mount), e.g.

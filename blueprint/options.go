@@ -55,6 +55,12 @@ type Options struct {
 	// tokens, codes or secrets. nil: slog.Default().
 	Logger *slog.Logger
 
+	// SkipRedirectPathCheck lets Mount accept an absolute RedirectURL whose
+	// path is not the callback route it serves (/<group>/<name>/authorized).
+	// Only for a proxy that rewrites the callback path on its way to the
+	// app; otherwise such a RedirectURL ends every login in a 404.
+	SkipRedirectPathCheck bool
+
 	// CredentialsFrom names where the client ID and secret come from, for
 	// the configuration error that reports one missing, e.g.
 	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set

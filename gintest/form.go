@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+	"unicode"
 )
 
 // The interactive sign-in form, shown by /authorize when the Provider has
@@ -36,65 +37,32 @@ type formData struct {
 	Error    string
 }
 
-var formTemplate = template.Must(template.New("form").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign in to the gintest provider</title>
-<style>
-body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}
-label{display:block;margin:1rem 0 .25rem;font-weight:600}
-input[type=text]{width:100%;padding:.5rem;box-sizing:border-box}
-button{margin:1rem .5rem 0 0;padding:.5rem 1rem}
-.error{color:#a00}.hint{color:#666;font-size:.9em}
-</style>
-</head>
-<body>
-<main>
-<h1>Sign in to the gintest provider</h1>
+var formTemplate = template.Must(template.New("form").Parse(pageHead("Sign in to the gintest provider") + `<main>
+<h1>Sign in</h1>
 <p>The application <strong id="client-id">{{.ClientID}}</strong> wants you to sign in.</p>
-{{if .Scopes}}<p>It asks for these scopes:</p>
-<ul id="scopes">{{range .Scopes}}<li><code>{{.}}</code></li>{{end}}</ul>
-{{else}}<p>It asks for no scopes.</p>
+{{if .Scopes}}<p class="muted">It asks for these scopes:</p>
+<ul class="chips" id="scopes">{{range .Scopes}}<li>{{.}}</li>{{end}}</ul>
+{{else}}<p class="muted">It asks for no scopes.</p>
 {{end}}{{if .Error}}<p class="error" role="alert">{{.Error}}</p>
 {{end}}<form method="post">
 {{range .Hidden}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
 {{end}}<label for="name">Name</label>
-<input type="text" id="name" name="name" value="{{.Name}}" autocomplete="username" required autofocus>
-<p class="hint">Any name signs you in. This is a test provider; do not use it in production.</p>
-<button type="submit" name="action" value="approve">Sign in</button>
+<input type="text" id="name" name="name" value="{{.Name}}" autocomplete="username" placeholder="Ada Lovelace" required autofocus>
+<p class="muted">Any name signs you in: this is a test provider.</p>
+<div class="actions">
+<button class="primary" type="submit" name="action" value="approve">Sign in</button>
 <button type="submit" name="action" value="deny" formnovalidate>Deny</button>
+</div>
 </form>
 </main>
-</body>
-</html>
-`))
+` + pageFoot))
 
-var errorTemplate = template.Must(template.New("error").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>gintest provider: bad authorization request</title>
-</head>
-<body>
-<main>
+var errorTemplate = template.Must(template.New("error").Parse(pageHead("gintest provider: bad authorization request") + `<main>
 <h1>Bad authorization request</h1>
-<p id="error">{{.}}</p>
-<p>The provider does not redirect back to the application, because it cannot trust where to.</p>
+<p class="error" id="error">{{.}}</p>
+<p class="muted">The provider does not redirect back to the application, because it cannot trust where to.</p>
 </main>
-</body>
-</html>
-`))
-
-func pageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'")
-	h.Set("Referrer-Policy", "no-referrer")
-}
+` + pageFoot))
 
 // errorPage answers 400 with an HTML page and no redirect.
 func errorPage(w http.ResponseWriter, msg string) {
@@ -150,14 +118,40 @@ func (p *Provider) submitForm(w http.ResponseWriter, r *http.Request, ar *authRe
 			p.showForm(w, r, ar, "", "Enter a name to sign in.", http.StatusBadRequest)
 			return
 		}
+		login := loginFor(name)
 		p.approve(w, r, ar, User{
-			ID:            "user-" + name,
-			Login:         name,
+			ID:            "user-" + login,
+			Login:         login,
 			Name:          name,
-			Email:         name + "@example.test",
+			Email:         login + "@example.test",
 			EmailVerified: true,
 		})
 	default:
 		p.showForm(w, r, ar, get("name"), "Choose Sign in or Deny.", http.StatusBadRequest)
 	}
+}
+
+// loginFor is the login name the form makes of a typed name: lower case,
+// letters, digits, '-', '_' and '.' kept, each run of other characters one
+// dot ("Ada Lovelace" signs in as ada.lovelace), so that it makes a
+// plausible user ID and email address. A name with nothing kept gets
+// "user".
+func loginFor(name string) string {
+	var b strings.Builder
+	gap := false
+	for _, r := range strings.ToLower(name) {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-' && r != '_' && r != '.' {
+			gap = true
+			continue
+		}
+		if gap && b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		gap = false
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "user"
+	}
+	return b.String()
 }

@@ -33,12 +33,12 @@ func TestFormRendersEscaped(t *testing.T) {
 	for _, want := range []string{
 		"Sign in to the gintest provider",
 		DefaultClientID,
-		"<code>read:user</code>",
-		"<code>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</code>",
+		"<li>read:user</li>",
+		"<li>&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;</li>",
 		`value="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"`,
 		`<input type="text" id="name" name="name"`,
 		`<label for="name">`,
-		`<button type="submit" name="action" value="approve">Sign in</button>`,
+		`<button class="primary" type="submit" name="action" value="approve">Sign in</button>`,
 		`<button type="submit" name="action" value="deny" formnovalidate>Deny</button>`,
 		`name="csrf_token"`,
 	} {
@@ -52,36 +52,42 @@ func TestFormRendersEscaped(t *testing.T) {
 }
 
 // Posting the form with a name signs in as that name; the state, even a
-// hostile one, comes back intact.
+// hostile one, comes back intact. A name with spaces keeps its spelling as
+// the display name and makes a login, ID and email address without them.
 func TestFormSignIn(t *testing.T) {
-	p := start(t, Options{})
-	conf := config(p)
-	v := oauth2.GenerateVerifier()
-	state := `<script>"&`
-	b := NewBrowser()
-	form, err := b.Get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(v)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	redirect, err := b.NoFollow().SignIn(form, "grace")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if redirect.StatusCode != http.StatusSeeOther {
-		t.Fatalf("status %d, want 303; body %s", redirect.StatusCode, redirect.Body)
-	}
-	loc, _ := url.Parse(redirect.Header.Get("Location"))
-	if loc.Query().Get("state") != state {
-		t.Fatalf("state %q, want %q", loc.Query().Get("state"), state)
-	}
-	tok, err := conf.Exchange(bg, loc.Query().Get("code"), oauth2.VerifierOption(v))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, u, _ := me(t, p, tok.AccessToken)
-	want := userJSON{ID: "user-grace", Login: "grace", Name: "grace", Email: "grace@example.test", EmailVerified: true}
-	if u != want {
-		t.Fatalf("/api/me = %+v, want %+v", u, want)
+	for typed, want := range map[string]userJSON{
+		"grace":           {ID: "user-grace", Login: "grace", Name: "grace", Email: "grace@example.test", EmailVerified: true},
+		" Ada  Lovelace ": {ID: "user-ada.lovelace", Login: "ada.lovelace", Name: "Ada  Lovelace", Email: "ada.lovelace@example.test", EmailVerified: true},
+		"Jean-Luc O'Neil": {ID: "user-jean-luc.o.neil", Login: "jean-luc.o.neil", Name: "Jean-Luc O'Neil", Email: "jean-luc.o.neil@example.test", EmailVerified: true},
+		"!!!":             {ID: "user-user", Login: "user", Name: "!!!", Email: "user@example.test", EmailVerified: true},
+	} {
+		p := start(t, Options{})
+		conf := config(p)
+		v := oauth2.GenerateVerifier()
+		state := `<script>"&`
+		b := NewBrowser()
+		form, err := b.Get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(v)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		redirect, err := b.NoFollow().SignIn(form, typed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if redirect.StatusCode != http.StatusSeeOther {
+			t.Fatalf("status %d, want 303; body %s", redirect.StatusCode, redirect.Body)
+		}
+		loc, _ := url.Parse(redirect.Header.Get("Location"))
+		if loc.Query().Get("state") != state {
+			t.Fatalf("state %q, want %q", loc.Query().Get("state"), state)
+		}
+		tok, err := conf.Exchange(bg, loc.Query().Get("code"), oauth2.VerifierOption(v))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, u, _ := me(t, p, tok.AccessToken); u != want {
+			t.Fatalf("signed in as %q: /api/me = %+v, want %+v", typed, u, want)
+		}
 	}
 }
 

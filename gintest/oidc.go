@@ -50,6 +50,25 @@ type OIDCOptions struct {
 	TokenLifetime time.Duration
 	// Now is the provider's clock. Nil: time.Now.
 	Now func() time.Time
+
+	// IssuerTrailingSlash makes the issuer identifier URL()+"/", as some
+	// servers have it: in discovery, id_tokens and the iss of
+	// authorization responses. Discovery stays at
+	// URL()+"/.well-known/openid-configuration". An RP configured with
+	// URL() must then fail discovery (issuers compare exactly).
+	IssuerTrailingSlash bool
+	// NoPostLogoutRedirectURI is a client with no registered post-logout
+	// redirect URI: an end_session request that carries
+	// post_logout_redirect_uri is refused with 400, as providers refuse an
+	// unregistered one; a request without it shows the provider's own
+	// signed-out page (OpenID Connect RP-Initiated Logout 1.0 §2).
+	NoPostLogoutRedirectURI bool
+	// ProfileInUserinfoOnly leaves the profile and email claims (name,
+	// preferred_username, email, email_verified, picture) out of id_tokens
+	// and returns them from /userinfo only, as servers that issue an
+	// access token may (OpenID Connect Core §5.4). Other Claims stay in
+	// both.
+	ProfileInUserinfoOnly bool
 }
 
 // OIDCFailure makes an OIDCProvider misbehave, for negative tests. The
@@ -165,8 +184,14 @@ func newECKey() jose.JSONWebKey {
 // ServeHTTP serves the provider's endpoints.
 func (p *OIDCProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
 
-// Issuer returns the issuer identifier, URL().
-func (p *OIDCProvider) Issuer() string { return p.URL() }
+// Issuer returns the issuer identifier: URL(), with a trailing slash when
+// OIDCOptions.IssuerTrailingSlash is set.
+func (p *OIDCProvider) Issuer() string {
+	if p.opts.IssuerTrailingSlash {
+		return p.URL() + "/"
+	}
+	return p.URL()
+}
 
 // Fail replaces the failure knobs; Fail(OIDCFailure{}) clears them.
 func (p *OIDCProvider) Fail(f OIDCFailure) { p.failure.Store(&f) }
@@ -230,7 +255,7 @@ func (p *OIDCProvider) EndSessions() []url.Values {
 // it; providers/oidc needs only Issuer and the client.
 func (p *OIDCProvider) OAuth2Config() blueprint.OAuth2Config {
 	return blueprint.OAuth2Config{ClientID: p.opts.ClientID, ClientSecret: p.opts.ClientSecret,
-		AuthURL: p.URL() + "/authorize", TokenURL: p.URL() + "/token", Issuer: p.URL()}
+		AuthURL: p.URL() + "/authorize", TokenURL: p.URL() + "/token", Issuer: p.Issuer()}
 }
 
 func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
@@ -238,7 +263,7 @@ func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	p.discoveries++
 	p.mu.Unlock()
 	base := p.URL()
-	iss := base
+	iss := p.Issuer()
 	if f := p.knobs(); f.DiscoveryIssuer != "" {
 		iss = f.DiscoveryIssuer
 	}
@@ -281,7 +306,7 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	case f.IssParam != "":
 		back.Set("iss", f.IssParam)
 	case p.opts.IssParameter && !f.OmitIssParam:
-		back.Set("iss", p.URL())
+		back.Set("iss", p.Issuer())
 	}
 	switch {
 	case q.Get("response_type") != "code" || !hasScope(q.Get("scope"), "openid"):
@@ -379,7 +404,12 @@ func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
 	f := p.knobs()
 	now := p.opts.Now()
 	c := p.userClaims(g.user)
-	c["iss"], c["aud"] = p.URL(), p.opts.ClientID
+	if p.opts.ProfileInUserinfoOnly {
+		for _, k := range []string{"name", "preferred_username", "email", "email_verified", "picture"} {
+			delete(c, k)
+		}
+	}
+	c["iss"], c["aud"] = p.Issuer(), p.opts.ClientID
 	c["iat"], c["exp"] = now.Unix(), now.Add(p.opts.TokenLifetime).Unix()
 	if g.nonce != "" {
 		c["nonce"] = g.nonce
@@ -483,6 +513,11 @@ func (p *OIDCProvider) handleEndSession(w http.ResponseWriter, r *http.Request) 
 	p.endSessions = append(p.endSessions, q)
 	p.mu.Unlock()
 	target := q.Get("post_logout_redirect_uri")
+	if target != "" && p.opts.NoPostLogoutRedirectURI {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request",
+			"error_description": "post_logout_redirect_uri is not registered for this client"})
+		return
+	}
 	u, err := url.Parse(target)
 	if target == "" || err != nil || !isLoopback(u.Hostname()) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

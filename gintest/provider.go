@@ -55,8 +55,10 @@ type Options struct {
 
 	// User, when set, approves every authorization as this user without
 	// showing a page, which is what automated tests want. Nil: /authorize
-	// shows an HTML sign-in form where any name signs in, as user ID
-	// "user-"+name with login name and email name+"@example.test". The
+	// shows an HTML sign-in form where any name signs in: "Ada Lovelace"
+	// signs in with name "Ada Lovelace", login "ada.lovelace" (lower case;
+	// letters, digits, '-', '_' and '.' kept, other runs one dot), user ID
+	// "user-ada.lovelace" and email "ada.lovelace@example.test". The
 	// form has a CSRF double-submit token but checks no password: it is a
 	// test fixture, not for production. Its fields are input[name=name],
 	// button[value=approve] and button[value=deny], for headless browsers.
@@ -161,6 +163,7 @@ func NewProvider(opts Options) *Provider {
 	p.user = copyUser(opts.User)
 	p.opts.User = nil // the current user lives in p.user
 	p.mux = http.NewServeMux()
+	p.mux.HandleFunc("GET /{$}", p.handleHome)
 	p.mux.HandleFunc("GET /authorize", p.handleAuthorize)
 	p.mux.HandleFunc("POST /authorize", p.handleAuthorize)
 	p.mux.HandleFunc("POST /token", p.handleToken)
@@ -178,7 +181,8 @@ func StartProvider(opts Options) *Provider {
 }
 
 // ServeHTTP serves the provider's endpoints: GET and POST /authorize,
-// POST /token, GET /api/me and POST /revoke.
+// POST /token, GET /api/me and POST /revoke, and at GET / a page that
+// says what the provider is and lists them.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }

@@ -2,6 +2,7 @@ package github_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -120,7 +121,7 @@ func TestMountNamesTheMissingSecret(t *testing.T) {
 	t.Setenv("GITHUB_CLIENT_ID", "id")
 	t.Setenv("GITHUB_CLIENT_SECRET", "")
 	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "GITHUB_CLIENT_SECRET") {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "GITHUB_CLIENT_SECRET") {
 			t.Fatalf("Mount panic %v, want one naming GITHUB_CLIENT_SECRET", r)
 		}
 	}()

@@ -13,6 +13,14 @@ type claimsKey struct{ p *provider }
 // a blueprint made by New (or a preset built on it, such as google). It
 // fails with blueprint.ErrNotAuthorized when nobody is logged in.
 //
+// These are the id_token's claims only. Which profile claims (email, name,
+// picture, ...) an id_token carries is the provider's choice: when it also
+// issues an access token, the claims that the profile and email scopes ask
+// for are returned from the userinfo endpoint (OpenID Connect Core §5.4),
+// and many providers leave them out of the id_token. For them set
+// Config.UserInfo: true and call b.Identity(c), which merges the userinfo
+// answer (its sub checked against the id_token's) over these claims.
+//
 // The stored id_token is verified again on each request that asks (the
 // result is remembered for the rest of the request): signature with the
 // cached key set, iss, aud, sub, iat, azp and CheckClaims, but not exp,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -110,8 +111,7 @@ func (p *provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	}
 	switch {
 	case m.Issuer != p.cfg.Issuer:
-		return nil, fmt.Errorf("%w: %s: %s names issuer %q but the configured Issuer is %q; they must be equal, character for character",
-			ErrDiscovery, p.name, p.cfg.DiscoveryURL, m.Issuer, p.cfg.Issuer)
+		return nil, p.issuerMismatch(m.Issuer)
 	case m.AuthURL == "" || m.TokenURL == "" || m.JWKSURI == "":
 		return nil, fmt.Errorf("%w: %s: %s lacks authorization_endpoint, token_endpoint or jwks_uri", ErrDiscovery, p.name, p.cfg.DiscoveryURL)
 	}
@@ -119,6 +119,46 @@ func (p *provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	d.op = (&gooidc.ProviderConfig{IssuerURL: m.Issuer, AuthURL: m.AuthURL, TokenURL: m.TokenURL,
 		UserInfoURL: m.UserInfoURL, JWKSURL: m.JWKSURI, Algorithms: d.algs}).NewProvider(gooidc.ClientContext(context.Background(), p.hc))
 	return d, nil
+}
+
+// issuerMismatch is the error for a discovery document naming issuer got.
+// The comparison stays exact (OpenID Connect Discovery §4.3: an issuer is
+// an identifier, and "https://a/" is not "https://a"), but a difference of
+// only a trailing slash, the usual mistake, is named with the string to
+// configure.
+func (p *provider) issuerMismatch(got string) error {
+	err := fmt.Errorf("%w: %s: %s names issuer %q but the configured Issuer is %q; they must be equal, character for character",
+		ErrDiscovery, p.name, p.cfg.DiscoveryURL, got, p.cfg.Issuer)
+	if got != "" && strings.TrimSuffix(got, "/") == strings.TrimSuffix(p.cfg.Issuer, "/") {
+		err = fmt.Errorf("%w (they differ only in the trailing slash: set Issuer: %q)", err, got)
+	}
+	return err
+}
+
+// Discover checks b's configuration (Validate) and fetches its discovery
+// document now, so that an app finds a wrong Issuer, an unreachable
+// provider or a document that names another issuer at startup rather than
+// at the first login:
+//
+//	b := oidc.New("corp", oidc.Config{Issuer: ..., ClientID: ..., ClientSecret: ...})
+//	if err := oidc.Discover(ctx, b); err != nil {
+//		log.Fatal(err)
+//	}
+//
+// The metadata fetched is cached as a login's would be. An issuer
+// mismatch wraps ErrDiscovery (and so blueprint.ErrConfig); an unreachable
+// or failing provider is a *blueprint.ProviderError. b must be made by New
+// (or a preset built on it, such as google).
+func Discover(ctx context.Context, b *blueprint.Blueprint) error {
+	p, err := from(b)
+	if err != nil {
+		return err
+	}
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	_, err = p.discovered(ctx)
+	return err
 }
 
 // allowedAlgs is the configured or advertised algorithms, asymmetric only;

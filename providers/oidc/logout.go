@@ -25,12 +25,18 @@ func logoutKey(name string) string { return "gindance:" + name + ":logout" }
 
 // LogoutHandler returns a handler for RP-initiated logout (OpenID Connect
 // RP-Initiated Logout 1.0): it forgets the user's token (b.Logout, which
-// also revokes it where the provider can), and when the provider has an
-// end_session_endpoint and Config.PostLogoutRedirectURL is set, redirects
-// there with id_token_hint, post_logout_redirect_uri, client_id and a
-// fresh state kept in the session for LogoutCallbackHandler. Otherwise it
-// redirects to PostLogoutRedirectTo. A failed revocation does not stop the
-// logout. Errors are answered by blueprint.DefaultErrorHandler.
+// also revokes it where the provider can) and, when the provider has an
+// end_session_endpoint, sends the browser there with id_token_hint and
+// client_id, so that the provider's session ends too. With
+// Config.PostLogoutRedirectURL set it adds post_logout_redirect_uri and a
+// fresh state kept in the session for LogoutCallbackHandler; without it the
+// request carries neither and the provider shows its own signed-out page
+// (§2: both are optional), which is what a provider with no registered
+// post-logout URI needs. A provider without end_session_endpoint gets a
+// local logout and a redirect to PostLogoutRedirectTo. A failed revocation
+// does not stop the logout. Errors are answered by
+// blueprint.DefaultErrorHandler. For a logout that leaves the provider's
+// session alone, call b.Logout.
 func LogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
@@ -54,17 +60,8 @@ func logoutURL(c *gin.Context, b *blueprint.Blueprint) (string, error) {
 		return "", err
 	}
 	d, err := p.discovered(c.Request.Context())
-	if err != nil || d.meta.EndSession == "" || p.cfg.PostLogoutRedirectURL == "" {
+	if err != nil || d.meta.EndSession == "" {
 		return p.cfg.PostLogoutRedirectTo, nil // logged out locally; the provider's session is its own
-	}
-	sess, err := session(c, p.cfg.SessionName)
-	if err != nil {
-		return "", err
-	}
-	state := random()
-	sess.Set(logoutKey(p.name), hash(state))
-	if err := sess.Save(); err != nil {
-		return "", err
 	}
 	u, err := url.Parse(d.meta.EndSession)
 	if err != nil {
@@ -75,8 +72,19 @@ func logoutURL(c *gin.Context, b *blueprint.Blueprint) (string, error) {
 		q.Set("id_token_hint", tok.IDToken)
 	}
 	q.Set("client_id", p.cfg.ClientID)
-	q.Set("post_logout_redirect_uri", p.cfg.PostLogoutRedirectURL)
-	q.Set("state", state)
+	if p.cfg.PostLogoutRedirectURL != "" {
+		sess, err := session(c, p.cfg.SessionName)
+		if err != nil {
+			return "", err
+		}
+		state := random()
+		sess.Set(logoutKey(p.name), hash(state))
+		if err := sess.Save(); err != nil {
+			return "", err
+		}
+		q.Set("post_logout_redirect_uri", p.cfg.PostLogoutRedirectURL)
+		q.Set("state", state)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

@@ -79,7 +79,9 @@ type Config struct {
 
 	// PostLogoutRedirectURL is the absolute URL, registered at the
 	// provider, that end_session returns to; serve LogoutCallbackHandler
-	// there. Empty: logout is local only.
+	// there. Empty: LogoutHandler still ends the provider's session, and
+	// the provider shows its own signed-out page instead of sending the
+	// browser back.
 	PostLogoutRedirectURL string
 	// PostLogoutRedirectTo is where the browser goes after logout. Default
 	// "/".
