@@ -96,6 +96,9 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client,
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {
 		return Client{}, fail
 	}
+	if oerr := p.opts.TokenQuirks.clientAuthAllowed(c, basic); oerr != nil {
+		return Client{}, oerr
+	}
 	return c, nil
 }
 

@@ -86,6 +86,11 @@ type Options struct {
 	// Scopes are granted when a request names none.
 	Scopes []string
 
+	// TokenQuirks make /token behave like providers that depart from
+	// RFC 6749 (Basic-only client auth, JSON requests, extra response
+	// fields); see TokenQuirks.
+	TokenQuirks TokenQuirks
+
 	// Now is the provider's clock, for testing expiry. Nil: time.Now.
 	Now func() time.Time
 }

@@ -21,7 +21,7 @@ type tokenResponse struct {
 // handleToken serves POST /token (RFC 6749 §3.2).
 func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	p.count(EndpointToken)
-	form, oerr := parsePostForm(w, r)
+	form, oerr := p.parseTokenRequest(w, r)
 	grantType := ""
 	if form != nil {
 		grantType = form.Get("grant_type")
@@ -66,7 +66,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	if knobs.TokenMissingAccessToken {
 		resp.AccessToken = ""
 	}
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, p.withExtra(grantType, resp))
 }
 
 // exchangeCode serves the authorization_code grant (RFC 6749 §4.1.3) with

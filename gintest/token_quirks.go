@@ -1,0 +1,99 @@
+package gintest
+
+import (
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+)
+
+// Client authentication methods for TokenQuirks.ClientAuth, named as in
+// OAuth 2.0 Authorization Server Metadata (RFC 8414).
+const (
+	ClientSecretBasic = "client_secret_basic"
+	ClientSecretPost  = "client_secret_post"
+)
+
+// TokenQuirks make /token (and /revoke) behave like the providers that
+// depart from plain RFC 6749 in ways a client must cope with, so that a
+// provider preset's handling of them can be tested. The zero value is
+// plain RFC 6749.
+type TokenQuirks struct {
+	// ClientAuth, when set, is the only way a confidential client may
+	// authenticate: ClientSecretBasic refuses credentials in the body (as
+	// Reddit, Notion and Zoom do), ClientSecretPost refuses HTTP Basic.
+	// Public clients still send their bare client_id in the body.
+	ClientAuth string
+	// JSONRequests makes /token read its parameters from a JSON object
+	// (Content-Type: application/json) of string values, as Notion's
+	// does, and refuse a form-encoded body.
+	JSONRequests bool
+	// ResponseExtra, when set, returns fields added to every successful
+	// /token answer, given the grant type and the user the token is for
+	// (nil for client_credentials): a provider that sends the user along
+	// with the token (Strava's athlete, Notion's owner). The standard
+	// fields cannot be overridden.
+	ResponseExtra func(grantType string, u *User) map[string]any
+}
+
+// parseTokenRequest reads /token's parameters: a form, or a JSON object
+// with TokenQuirks.JSONRequests.
+func (p *Provider) parseTokenRequest(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
+	if !p.opts.TokenQuirks.JSONRequests {
+		return parsePostForm(w, r)
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return nil, errInvalidRequest("the token request must be a JSON object (Content-Type: application/json)")
+	}
+	var obj map[string]any
+	if err := json.NewDecoder(io.LimitReader(r.Body, maxFormBytes)).Decode(&obj); err != nil {
+		return nil, errInvalidRequest("malformed JSON body")
+	}
+	form := url.Values{}
+	for k, v := range obj {
+		s, ok := v.(string)
+		if !ok {
+			return nil, errInvalidRequest("parameter " + k + " is not a string")
+		}
+		form.Set(k, s)
+	}
+	return form, nil
+}
+
+// clientAuthAllowed enforces TokenQuirks.ClientAuth on an authenticated
+// client.
+func (q TokenQuirks) clientAuthAllowed(c Client, basic bool) *oauthError {
+	switch {
+	case c.Secret == "" || q.ClientAuth == "":
+		return nil
+	case q.ClientAuth == ClientSecretBasic && !basic:
+		return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: "this provider takes client credentials in HTTP Basic only"}
+	case q.ClientAuth == ClientSecretPost && basic:
+		return &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: "this provider takes client credentials in the body only", basic: true}
+	}
+	return nil
+}
+
+// withExtra returns resp with TokenQuirks.ResponseExtra's fields added.
+func (p *Provider) withExtra(grantType string, resp tokenResponse) any {
+	extra := p.opts.TokenQuirks.ResponseExtra
+	if extra == nil {
+		return resp
+	}
+	var u *User
+	p.mu.Lock()
+	if t := p.tokens[resp.AccessToken]; t != nil {
+		u = copyUser(t.grant.user)
+	}
+	p.mu.Unlock()
+	b, _ := json.Marshal(resp)
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	for k, v := range extra(grantType, u) {
+		if _, std := out[k]; !std {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,96 @@
+package gintest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+)
+
+// tokenPost sends a raw /token request and decodes the JSON answer.
+func tokenPost(t *testing.T, p *Provider, contentType, body string, basic bool) (int, map[string]any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, p.TokenURL(), strings.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	if basic {
+		req.SetBasicAuth(DefaultClientID, DefaultClientSecret)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+func codeFor(t *testing.T, p *Provider, verifier string) string {
+	conf := config(p)
+	return getCode(t, conf, verifier)
+}
+
+func TestTokenQuirksBasicOnlyRefusesCredentialsInTheBody(t *testing.T) {
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{ClientAuth: ClientSecretBasic}})
+	conf := config(p)
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	v := oauth2.GenerateVerifier()
+	_, err := conf.Exchange(context.Background(), getCode(t, conf, v), oauth2.VerifierOption(v))
+	if re, ok := err.(*oauth2.RetrieveError); !ok || re.ErrorCode != "invalid_client" {
+		t.Fatalf("credentials in the body: %v, want invalid_client", err)
+	}
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInHeader
+	if tok := login(t, conf); tok.AccessToken == "" {
+		t.Fatal("Basic was refused")
+	}
+}
+
+func TestTokenQuirksPostOnlyRefusesBasic(t *testing.T) {
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{ClientAuth: ClientSecretPost}})
+	conf := config(p)
+	v := oauth2.GenerateVerifier()
+	if _, err := conf.Exchange(context.Background(), getCode(t, conf, v), oauth2.VerifierOption(v)); err == nil {
+		t.Fatal("HTTP Basic was accepted")
+	}
+	conf.Endpoint.AuthStyle = oauth2.AuthStyleInParams
+	if tok := login(t, conf); tok.AccessToken == "" {
+		t.Fatal("client_secret_post was refused")
+	}
+}
+
+func TestTokenQuirksJSONRequests(t *testing.T) {
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{JSONRequests: true}})
+	v := oauth2.GenerateVerifier()
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {codeFor(t, p, v)}, "redirect_uri": {testRedirect}, "code_verifier": {v}}
+	if st, out := tokenPost(t, p, "application/x-www-form-urlencoded", form.Encode(), true); st != http.StatusBadRequest || out["error"] != "invalid_request" {
+		t.Fatalf("form body: %d %v, want invalid_request", st, out)
+	}
+	// The form attempt answered before looking at the code: a fresh one.
+	v = oauth2.GenerateVerifier()
+	body, _ := json.Marshal(map[string]string{"grant_type": "authorization_code", "code": codeFor(t, p, v), "redirect_uri": testRedirect, "code_verifier": v})
+	if st, out := tokenPost(t, p, "application/json", string(body), true); st != http.StatusOK || out["access_token"] == nil {
+		t.Fatalf("JSON body: %d %v", st, out)
+	}
+	if st, _ := tokenPost(t, p, "application/json", `{"grant_type": 1}`, true); st != http.StatusBadRequest {
+		t.Fatalf("non-string parameter: %d", st)
+	}
+}
+
+func TestTokenQuirksResponseExtraCarriesTheUser(t *testing.T) {
+	var grants []string
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{ResponseExtra: func(grantType string, u *User) map[string]any {
+		grants = append(grants, grantType)
+		return map[string]any{"athlete": map[string]any{"id": u.ID}, "access_token": "overridden?"}
+	}}})
+	tok := login(t, config(p))
+	if a, _ := tok.Extra("athlete").(map[string]any); a["id"] != "42" {
+		t.Fatalf("athlete %v", tok.Extra("athlete"))
+	}
+	if tok.AccessToken == "overridden?" || len(grants) != 1 || grants[0] != "authorization_code" {
+		t.Fatalf("token %q, grants %v", tok.AccessToken, grants)
+	}
+}

@@ -1,0 +1,99 @@
+package strava_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/gintest"
+	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/strava"
+)
+
+var athlete = map[string]any{"id": 134815, "username": "marianne_t", "firstname": "Marianne", "lastname": "Teutenberg",
+	"profile": "https://dgalywyr863hv.example/large.jpg"}
+
+// fake is a Strava-like provider: the code exchange's answer carries the
+// athlete, a refresh's does not, and refresh tokens rotate.
+func fake(t *testing.T, lifetime time.Duration) (*presettest.Fake, *int) {
+	f := presettest.NewOAuth2(t, gintest.Options{User: &gintest.User{ID: "134815"}, TokenLifetime: lifetime, RotateRefreshTokens: true,
+		TokenQuirks: gintest.TokenQuirks{ClientAuth: gintest.ClientSecretPost, ResponseExtra: func(grant string, u *gintest.User) map[string]any {
+			if grant != "authorization_code" {
+				return nil
+			}
+			return map[string]any{"athlete": athlete}
+		}}})
+	calls := new(int)
+	f.API.HandleFunc("GET /athlete", func(w http.ResponseWriter, r *http.Request) {
+		*calls++
+		presettest.JSON(w, athlete)
+	})
+	return f, calls
+}
+
+func login(t *testing.T, f *presettest.Fake, cfg strava.Config) *presettest.Login {
+	e := f.Endpoints()
+	cfg.ClientID, cfg.ClientSecret = gintest.DefaultClientID, gintest.DefaultClientSecret
+	cfg.AuthURL, cfg.TokenURL, cfg.APIBaseURL = e.AuthURL, e.TokenURL, e.APIBaseURL
+	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient}
+	l := f.Login(t, strava.New(cfg))
+	if l.Status != http.StatusOK || l.Identity == nil {
+		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
+	}
+	return l
+}
+
+func wantAthlete(t *testing.T, id *blueprint.Identity) {
+	t.Helper()
+	if id.ID != "134815" || id.Username != "marianne_t" || id.Name != "Marianne Teutenberg" || id.Email != "" ||
+		id.AvatarURL != "https://dgalywyr863hv.example/large.jpg" {
+		t.Fatalf("identity %+v", id)
+	}
+}
+
+// TestStravaScopesAreCommaSeparated: Strava splits scope on commas.
+func TestStravaScopesAreCommaSeparated(t *testing.T) {
+	f, _ := fake(t, time.Hour)
+	l := login(t, f, strava.Config{Scopes: []string{"read", "activity:read_all"}, ForceApproval: true})
+	if l.Authorize.Get("scope") != "read,activity:read_all" || l.Authorize.Get("approval_prompt") != "force" {
+		t.Fatalf("authorize query %v", l.Authorize)
+	}
+	if tok := l.To("/token"); len(tok) != 1 || tok[0].Form.Get("client_secret") != gintest.DefaultClientSecret {
+		t.Fatalf("token request %+v, want client_secret_post", tok)
+	}
+}
+
+// TestStravaIdentityFromTokenResponse: the athlete of the token response
+// is the identity; the API is not asked.
+func TestStravaIdentityFromTokenResponse(t *testing.T) {
+	f, calls := fake(t, time.Hour)
+	l := login(t, f, strava.Config{})
+	if l.Authorize.Get("scope") != "read" || l.Authorize.Get("approval_prompt") != "auto" {
+		t.Fatalf("authorize query %v", l.Authorize)
+	}
+	wantAthlete(t, l.Identity)
+	if *calls != 0 || len(l.To("/athlete")) != 0 {
+		t.Fatalf("%d calls to /athlete", *calls)
+	}
+}
+
+// TestStravaRefreshRotatesAndIdentityFallsBack: a token that expires
+// within the refresh leeway is refreshed; the token the app then holds has
+// the rotated refresh token, not the one spent, and (carrying no athlete)
+// gives its identity through /athlete.
+func TestStravaRefreshRotatesAndIdentityFallsBack(t *testing.T) {
+	f, calls := fake(t, 10*time.Second)
+	l := login(t, f, strava.Config{})
+	tok := l.To("/token")
+	if len(tok) != 2 || tok[1].Form.Get("grant_type") != "refresh_token" {
+		t.Fatalf("token requests %+v, want the code exchange then a refresh", tok)
+	}
+	if spent := tok[1].Form.Get("refresh_token"); l.Token.RefreshToken == "" || l.Token.RefreshToken == spent {
+		t.Fatalf("stored refresh token %q after spending %q: rotation not kept", l.Token.RefreshToken, spent)
+	}
+	wantAthlete(t, l.Identity)
+	if *calls != 1 {
+		t.Fatalf("%d calls to /athlete after the refresh, want 1", *calls)
+	}
+}
