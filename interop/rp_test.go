@@ -96,7 +96,7 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 		Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: r.callbackURL(), APIBaseURL: cfg.Issuer, UserInfo: true,
 		PostLogoutRedirectURL: r.postLogoutURL(), PostLogoutRedirectTo: "/logged-out",
-		HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway,
+		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway},
 	})
 	r.b.OnError(func(c *gin.Context, err error) {
 		r.mu.Lock()
