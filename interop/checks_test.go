@@ -210,16 +210,21 @@ func (s *opServer) checkLogout(t *testing.T) {
 	if page.StatusCode != http.StatusOK || page.Body != "logged out; authorized=false" {
 		t.Fatalf("after logout: %v %d %s (errors: %d)", page.URL, page.StatusCode, excerpt(page.Body), r.errCount())
 	}
+	var ended bool
 	var back *url.URL
 	for _, u := range page.Hops {
-		if strings.HasPrefix(u.String(), d.EndSession) {
-			if u.Query().Get("id_token_hint") != tok.IDToken || u.Query().Get("state") == "" {
-				t.Fatalf("end_session request without the id_token_hint or a state: %v", u.Query())
+		if !ended && strings.HasPrefix(u.String(), d.EndSession+"?") { // the relying party's request, not the server's own later hops
+			ended = true
+			if q := u.Query(); q.Get("id_token_hint") != tok.IDToken || q.Get("state") == "" || q.Get("post_logout_redirect_uri") != r.postLogoutURL() {
+				t.Fatalf("end_session request without the id_token_hint, state or post_logout_redirect_uri: %v", q)
 			}
 		}
 		if u.Path == "/logout/done" {
 			back = u
 		}
+	}
+	if !ended {
+		t.Fatalf("logout did not go through end_session_endpoint %s: %v", d.EndSession, page.Hops)
 	}
 	if back == nil || back.Query().Get("state") == "" {
 		t.Fatalf("the browser did not come back from end_session with a state: %v", page.Hops)
@@ -246,7 +251,9 @@ func (s *opServer) logout(t *testing.T, r *rp) *gintest.Page {
 	t.Helper()
 	page := r.get(t, "/logout")
 	if s.signOut != nil {
+		first := page.Hops
 		page = s.signOut(t, r.browser, page)
+		page.Hops = append(first, page.Hops...) // the whole way, for the checks
 	}
 	return page
 }
