@@ -203,7 +203,7 @@ func (s *opServer) checkLogout(t *testing.T) {
 	}
 	s.login(t, r)
 	tok := r.token(t)
-	if st := bearerStatus(t, d.UserInfo, tok.AccessToken); st != http.StatusOK {
+	if st := bearerGet(t, d.UserInfo, tok.AccessToken); st != http.StatusOK {
 		t.Fatalf("userinfo with the fresh access token: %d", st)
 	}
 	page := s.logout(t, r)
@@ -234,7 +234,7 @@ func (s *opServer) checkLogout(t *testing.T) {
 	}
 	// RFC 6750 §3.1 says 401 invalid_token; zitadel/oidc answers 403 (see
 	// the README's Interop table). Either is a refusal.
-	if st := bearerStatus(t, d.UserInfo, tok.AccessToken); st != http.StatusUnauthorized && st != http.StatusForbidden {
+	if st := bearerGet(t, d.UserInfo, tok.AccessToken); st != http.StatusUnauthorized && st != http.StatusForbidden {
 		t.Fatalf("userinfo with the access token of a revoked grant: %d, want 401 (or 403)", st)
 	}
 	replay := r.get(t, back.RequestURI())

@@ -128,7 +128,7 @@ func startHydra(t *testing.T) *hydra {
 	h.ui = httptest.NewServer(h.loginApp())
 	t.Cleanup(h.ui.Close)
 
-	pub, adm := freePort(t), freePort(t)
+	pub, adm := loopbackPort(t), loopbackPort(t)
 	h.public, h.admin = "http://127.0.0.1:"+pub, "http://127.0.0.1:"+adm
 	cmd := exec.Command(bin, "serve", "all", "--dev", "--sqa-opt-out")
 	cmd.Env = append(os.Environ(),
@@ -407,8 +407,8 @@ func (h *hydra) adminAPI(method, path string, body, v any) error {
 	return json.Unmarshal(raw, v)
 }
 
-// freePort returns a loopback TCP port that was free a moment ago.
-func freePort(t *testing.T) string {
+// loopbackPort returns a loopback TCP port that was free a moment ago.
+func loopbackPort(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -266,9 +266,9 @@ func submitForm(b *gintest.Browser, page *gintest.Page, fields url.Values) (*gin
 	return b.PostForm(action.String(), data)
 }
 
-// bearerStatus calls a protected resource directly with an access token,
+// bearerGet calls a protected resource directly with an access token,
 // as a stolen or leftover token would be used, and returns the status.
-func bearerStatus(t *testing.T, endpoint, accessToken string) int {
+func bearerGet(t *testing.T, endpoint, accessToken string) int {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, endpoint, nil)
 	req.Header.Set("Authorization", "Bearer "+accessToken)
