@@ -192,6 +192,37 @@ func (s *opServer) checkRefreshRace(t *testing.T) {
 	}
 }
 
+// checkRevokedGrant: when the server has revoked the grant behind the
+// app's back, the refresh that comes due is refused (RFC 6749 §5.2
+// invalid_grant); Client forgets the token and answers ErrNotAuthorized,
+// so the app can send the user to log in again.
+func (s *opServer) checkRevokedGrant(t *testing.T) {
+	const fresh = 8 * time.Second
+	r, d := s.start(t, s.lifetime-fresh)
+	s.login(t, r)
+	tok := r.token(t)
+	revokeDirectly(t, d.Revocation, r.cfg.ClientID, r.cfg.ClientSecret, tok.RefreshToken)
+	time.Sleep(time.Until(tok.Expiry.Add(-(s.lifetime - fresh))) + 200*time.Millisecond)
+	req, _ := http.NewRequest(http.MethodGet, r.URL+"/api/userinfo", nil)
+	req.Header.Set("Accept", "application/json")
+	page, err := r.browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.StatusCode != http.StatusUnauthorized || r.refreshes.Load() != 1 {
+		t.Fatalf("API call when the refresh of a revoked grant comes due: %d %s after %d refreshes, want 401 after 1",
+			page.StatusCode, excerpt(page.Body), r.refreshes.Load())
+	}
+	if page := r.get(t, "/"); page.Body != "authorized=false" {
+		t.Fatalf("the refused token is still kept: %s", page.Body)
+	}
+	// A person's browser is sent to log in again, and comes back.
+	page = s.signIn(t, r.browser, r.get(t, "/api/userinfo"))
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Body, s.user.ID) || page.URL.Path != "/api/userinfo" {
+		t.Fatalf("logging in again: %v %d %s", page.URL, page.StatusCode, excerpt(page.Body))
+	}
+}
+
 // checkLogout: Logout revokes the token (RFC 7009) and RP-initiated
 // logout (OpenID Connect RP-Initiated Logout 1.0 §2, §3) goes through the
 // end_session_endpoint and comes back with the state it sent, which is

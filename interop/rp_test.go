@@ -129,7 +129,10 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 	// relative to APIBaseURL (the issuer).
 	e.GET("/api/userinfo", r.b.Require(), func(c *gin.Context) {
 		var info map[string]any
-		if err := r.b.Client(c).GetJSON("userinfo", &info); err != nil {
+		if err := r.b.Client(c).GetJSON("userinfo", &info); errors.Is(err, blueprint.ErrNotAuthorized) {
+			c.String(http.StatusUnauthorized, "not authorized: %v", err)
+			return
+		} else if err != nil {
 			c.String(http.StatusBadGateway, "userinfo: %v", err)
 			return
 		}
@@ -304,6 +307,25 @@ func refreshGrant(t *testing.T, tokenURL, clientID, secret, refreshToken string)
 		return fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
 	return body.Error
+}
+
+// revokeDirectly revokes a refresh token at the server's RFC 7009
+// endpoint with the client's credentials, as the user's "sign out
+// everywhere" or an administrator would, behind the relying party's back.
+func revokeDirectly(t *testing.T, endpoint, clientID, secret, refreshToken string) {
+	t.Helper()
+	form := url.Values{"token": {refreshToken}, "token_type_hint": {"refresh_token"}}
+	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(url.QueryEscape(clientID), url.QueryEscape(secret))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revocation: HTTP %d", resp.StatusCode)
+	}
 }
 
 // discovered is the part of a provider's metadata the tests use directly.

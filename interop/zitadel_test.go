@@ -49,6 +49,7 @@ func TestZitadelExampleOP(t *testing.T) {
 	}
 	t.Run("LoginPKCEStateClaimsUserinfo", s.checkLogin)
 	t.Run("RefreshRaceRotation", s.checkRefreshRace)
+	t.Run("RevokedGrantRefused", s.checkRevokedGrant)
 	t.Run("LogoutRevocationEndSession", s.checkLogout)
 	t.Run("WrongClientSecret", s.checkWrongSecret)
 	t.Run("ReusedCode", s.checkReusedCode)
