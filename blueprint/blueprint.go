@@ -53,6 +53,7 @@ type settings struct {
 	loginTTL                time.Duration
 	maxPending              int
 	sessionName             string
+	keepSessionID           bool
 	logger                  *slog.Logger
 	configErr               error
 }
@@ -121,7 +122,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		redirectURL: redirectURL, redirectTo: redirectTo,
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
-		sessionName: o.SessionName, logger: o.Logger,
+		sessionName: o.SessionName, logger: o.Logger, keepSessionID: o.InsecureKeepSessionID,
 	}
 	if o.ProviderTimeout > 0 {
 		s.timeout = o.ProviderTimeout
