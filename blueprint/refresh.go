@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -195,12 +196,17 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
 	defer cancel()
 	locker, shared := b.storage.(RefreshLocker)
+	var unlock func() // nil once handed to keepStoring
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	if shared && b.getter == nil {
-		unlock, err := locker.LockRefresh(ctx, c, b.name)
-		if err != nil {
+		var err error
+		if unlock, err = locker.LockRefresh(ctx, c, b.name); err != nil {
 			return nil, err
 		}
-		defer unlock()
 		cur, err := b.storage.Get(c, b.name)
 		switch {
 		case err != nil:
@@ -224,11 +230,40 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	if shared && b.getter == nil && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
 		if err := b.storage.Set(c, b.name, tok); err != nil {
+			// The provider has answered: with rotation the old refresh
+			// token is spent, and this token must not be lost. Later
+			// requests here reuse it; the lock stays held (up to its TTL)
+			// until it is stored, so other instances wait and then read it.
+			b.refresh.remember(key, tok, time.Now())
+			go b.keepStoring(c, tok, unlock)
+			unlock = nil
 			return nil, err
 		}
 	}
 	b.refresh.remember(key, tok, time.Now())
 	return tok, nil
+}
+
+// keepStoring retries storing a refreshed token whose first write failed,
+// holding the refresh lock, until a write succeeds or the recent-refresh
+// memory (which holds the token meanwhile) forgets it; then it unlocks.
+func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
+	defer unlock()
+	wait := 50 * time.Millisecond
+	deadline := time.Now().Add(b.refresh.ttl)
+	for time.Now().Before(deadline) {
+		time.Sleep(wait)
+		if err := b.storage.Set(c, b.name, tok); err == nil {
+			return
+		}
+		wait = min(2*wait, time.Second)
+	}
+	logger := b.set.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.Error("gindance: a refreshed token could not be stored; the user will have to log in again",
+		slog.String("provider", b.name))
 }
 
 // refreshFailed turns a refresh failure into what the request sees. When the
