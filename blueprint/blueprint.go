@@ -53,6 +53,7 @@ type settings struct {
 	loginTTL                time.Duration
 	maxPending              int
 	sessionName             string
+	keepSessionID           bool
 	logger                  *slog.Logger
 	skipRedirectPathCheck   bool
 	configErr               error
@@ -123,6 +124,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: o.SessionName, logger: o.Logger, skipRedirectPathCheck: o.SkipRedirectPathCheck,
+		keepSessionID: o.InsecureKeepSessionID,
 	}
 	if o.ProviderTimeout > 0 {
 		s.timeout = o.ProviderTimeout

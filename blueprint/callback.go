@@ -32,6 +32,12 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		fail(err)
 		return
 	}
+	// Before OnLogin puts the app's user in the session, and before the
+	// token is stored: neither may land under an id from before the login.
+	if err := b.rotateSessionID(c); err != nil {
+		fail(err)
+		return
+	}
 	// OnLogin hooks see the new token through Token, Client and Identity.
 	st := b.state(c)
 	st.loaded, st.tok, st.err, st.identity = true, tok, nil, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. Test for them with errors.Is; the errors the flow returns
@@ -96,6 +97,9 @@ type ProviderError struct {
 	Code        string // the OAuth error code, e.g. "invalid_grant"
 	Description string // error_description, bounded
 	Err         error  // the underlying error, if any
+	// RetryAfter is the provider's Retry-After (RFC 9110 §10.2.3) on a 429
+	// or 503 answer, 0 when it sent none.
+	RetryAfter time.Duration
 }
 
 // Error names the provider, the operation, the status and the OAuth error

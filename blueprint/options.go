@@ -61,6 +61,16 @@ type Options struct {
 	// app; otherwise such a RedirectURL ends every login in a 404.
 	SkipRedirectPathCheck bool
 
+	// InsecureKeepSessionID keeps the session's id across a login. By
+	// default the callback of a successful login moves a server-side
+	// session (gin-contrib/sessions' redis, postgres, memstore, ...: any
+	// whose gorilla session has an ID) to a new id and deletes the old one,
+	// so that a session id planted in the browser before the login does not
+	// become the logged-in session (session fixation, CWE-384). Cookie
+	// stores have no id and are not affected. Set it only when the app
+	// rotates the id itself or keys other data by it.
+	InsecureKeepSessionID bool
+
 	// CredentialsFrom names where the client ID and secret come from, for
 	// the configuration error that reports one missing, e.g.
 	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -25,6 +26,70 @@ type refresher struct {
 	mu     sync.Mutex
 	recent map[string]recentRefresh
 	order  []string // keys of recent, oldest first
+	// busy holds, per token, the 429/503 answer of its last refresh until
+	// the provider's Retry-After has passed.
+	busy map[string]backoff
+}
+
+type backoff struct {
+	until time.Time
+	err   error
+}
+
+// DefaultRefreshBackoff is how long the blueprint waits before refreshing a
+// token again after the provider answered its refresh with 429 or 503
+// without a Retry-After: the requests in between fail at once with that
+// answer instead of each calling the overloaded provider.
+const DefaultRefreshBackoff = time.Second
+
+// maxRefreshBackoff caps a provider's Retry-After: a token is never stuck
+// for longer.
+const maxRefreshBackoff = 5 * time.Minute
+
+// overloaded returns how long to wait after a refresh failed with err: the
+// provider's Retry-After on a 429 or 503, else DefaultRefreshBackoff; 0 for
+// other failures, which the next request may retry at once.
+func overloaded(err error) time.Duration {
+	var pe *ProviderError
+	if !errors.As(err, &pe) || (pe.StatusCode != 429 && pe.StatusCode != 503) {
+		return 0
+	}
+	if pe.RetryAfter > 0 {
+		return min(pe.RetryAfter, maxRefreshBackoff)
+	}
+	return DefaultRefreshBackoff
+}
+
+// backingOff returns the error that a refresh of key met while the provider
+// asked to wait, or nil.
+func (r *refresher) backingOff(key string, now time.Time) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e, ok := r.busy[key]
+	if !ok {
+		return nil
+	}
+	if !now.Before(e.until) {
+		delete(r.busy, key)
+		return nil
+	}
+	return e.err
+}
+
+// backOff records a 429/503 answer to the refresh of key.
+func (r *refresher) backOff(key string, err error, now time.Time) {
+	d := overloaded(err)
+	if d <= 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for k, e := range r.busy { // bounded by the tokens refreshed in the last few minutes
+		if !now.Before(e.until) {
+			delete(r.busy, k)
+		}
+	}
+	r.busy[key] = backoff{until: now.Add(d), err: err}
 }
 
 type recentRefresh struct {
@@ -35,6 +100,7 @@ type recentRefresh struct {
 func (r *refresher) init(ttl time.Duration) {
 	r.ttl = ttl
 	r.recent = make(map[string]recentRefresh)
+	r.busy = make(map[string]backoff)
 }
 
 // refreshKey identifies a token for refreshing: a hash of the blueprint name
@@ -91,6 +157,9 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	key := refreshKey(b.name, old)
 	tok := b.refresh.lookup(key, now)
 	if tok == nil {
+		if err := b.refresh.backingOff(key, now); err != nil {
+			return nil, b.refreshFailed(c, err)
+		}
 		leader := c.Copy() // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
 			// A flight for this token may have finished between the lookup
@@ -127,12 +196,17 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
 	defer cancel()
 	locker, shared := b.storage.(RefreshLocker)
+	var unlock func() // nil once handed to keepStoring
+	defer func() {
+		if unlock != nil {
+			unlock()
+		}
+	}()
 	if shared && b.getter == nil {
-		unlock, err := locker.LockRefresh(ctx, c, b.name)
-		if err != nil {
+		var err error
+		if unlock, err = locker.LockRefresh(ctx, c, b.name); err != nil {
 			return nil, err
 		}
-		defer unlock()
 		cur, err := b.storage.Get(c, b.name)
 		switch {
 		case err != nil:
@@ -147,6 +221,7 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	}
 	tok, err := b.proto.refresh(ctx, old)
 	if err != nil {
+		b.refresh.backOff(key, err, time.Now())
 		return nil, err
 	}
 	if tok == nil {
@@ -155,11 +230,40 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	if shared && b.getter == nil && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
 		if err := b.storage.Set(c, b.name, tok); err != nil {
+			// The provider has answered: with rotation the old refresh
+			// token is spent, and this token must not be lost. Later
+			// requests here reuse it; the lock stays held (up to its TTL)
+			// until it is stored, so other instances wait and then read it.
+			b.refresh.remember(key, tok, time.Now())
+			go b.keepStoring(c, tok, unlock)
+			unlock = nil
 			return nil, err
 		}
 	}
 	b.refresh.remember(key, tok, time.Now())
 	return tok, nil
+}
+
+// keepStoring retries storing a refreshed token whose first write failed,
+// holding the refresh lock, until a write succeeds or the recent-refresh
+// memory (which holds the token meanwhile) forgets it; then it unlocks.
+func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
+	defer unlock()
+	wait := 50 * time.Millisecond
+	deadline := time.Now().Add(b.refresh.ttl)
+	for time.Now().Before(deadline) {
+		time.Sleep(wait)
+		if err := b.storage.Set(c, b.name, tok); err == nil {
+			return
+		}
+		wait = min(2*wait, time.Second)
+	}
+	logger := b.set.logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.Error("gindance: a refreshed token could not be stored; the user will have to log in again",
+		slog.String("provider", b.name))
 }
 
 // refreshFailed turns a refresh failure into what the request sees. When the

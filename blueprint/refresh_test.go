@@ -3,8 +3,10 @@ package blueprint_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -162,6 +164,7 @@ func TestProviderOutageDuringRefreshKeepsToken(t *testing.T) {
 		t.Fatalf("%d", page.StatusCode)
 	}
 	f.p.Fail(gintest.Failure{})
+	time.Sleep(blueprint.DefaultRefreshBackoff) // a 503 asks the client to wait
 	if got := f.get(t, "/api").Body; got != "alice" {
 		t.Fatalf("after the outage: %q", got)
 	}
@@ -190,5 +193,48 @@ func TestCancelledRequestDoesNotCancelSharedRefresh(t *testing.T) {
 	}
 	if n := f.p.Calls(gintest.EndpointRefresh); n != 1 {
 		t.Fatalf("%d refresh calls", n)
+	}
+}
+
+// RFC 6585 §4, RFC 9110 §15.6.4: a provider that answers a refresh with 429
+// or 503 is overloaded. Requests that keep coming with the token must not
+// each try again: the blueprint waits Retry-After (or
+// DefaultRefreshBackoff) before the next refresh, failing those requests
+// at once with the same error, and keeps the token.
+func TestRefreshBacksOffAfter429And503(t *testing.T) {
+	for _, tc := range []struct {
+		status     int
+		retryAfter time.Duration
+	}{{http.StatusTooManyRequests, time.Second}, {http.StatusServiceUnavailable, 0}} {
+		f := newFixture(t, shortLived)
+		f.loggedIn(t)
+		f.p.Fail(gintest.Failure{TokenStatus: tc.status, TokenRetryAfter: tc.retryAfter, ErrorOnGrant: "refresh_token"})
+		start := time.Now()
+		for i := range 20 {
+			page := f.get(t, "/api")
+			if page.StatusCode != 401 || !strings.Contains(page.Body, fmt.Sprintf("HTTP %d", tc.status)) {
+				t.Fatalf("%d: request %d: %d %q, want the provider's %d", tc.status, i, page.StatusCode, page.Body, tc.status)
+			}
+		}
+		if n := f.p.Calls(gintest.EndpointRefresh); n != 1 {
+			t.Fatalf("%d: 20 requests made %d refresh calls, want 1 until the back-off ends", tc.status, n)
+		}
+		f.p.Fail(gintest.Failure{})
+		wait := tc.retryAfter
+		if wait == 0 {
+			wait = blueprint.DefaultRefreshBackoff
+		}
+		if time.Since(start) < wait {
+			if page := f.get(t, "/api"); page.StatusCode != 401 || f.p.Calls(gintest.EndpointRefresh) != 1 {
+				t.Fatalf("%d: within the back-off: %d %q, %d refresh calls", tc.status, page.StatusCode, page.Body, f.p.Calls(gintest.EndpointRefresh))
+			}
+		}
+		time.Sleep(time.Until(start.Add(wait + 50*time.Millisecond)))
+		if page := f.get(t, "/api"); page.Body != "alice" {
+			t.Fatalf("%d: after the back-off: %d %q (token forgotten?)", tc.status, page.StatusCode, page.Body)
+		}
+		if n := f.p.Calls(gintest.EndpointRefresh); n != 2 {
+			t.Fatalf("%d: %d refresh calls in all, want 2", tc.status, n)
+		}
 	}
 }

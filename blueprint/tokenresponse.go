@@ -10,7 +10,9 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 )
@@ -37,6 +39,7 @@ type captureTransport struct {
 	base   http.RoundTripper
 	status int
 	ctype  string
+	retry  string // Retry-After
 	body   []byte
 	big    bool
 }
@@ -52,6 +55,7 @@ func (t *captureTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	t.status, t.ctype = resp.StatusCode, resp.Header.Get("Content-Type")
+	t.retry = resp.Header.Get("Retry-After")
 	if len(body) > maxTokenResponse {
 		t.big = true
 		body = nil
@@ -101,8 +105,26 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []stri
 	return tok, nil
 }
 
+// retryAfter reads a Retry-After header, delay-seconds or an HTTP-date
+// (RFC 9110 §10.2.3); 0 when absent, unreadable or in the past.
+func retryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs <= 0 {
+			return 0
+		}
+		return time.Duration(min(secs, int64(maxRefreshBackoff/time.Second))) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
 func (p *oauth2Protocol) tokenError(op string, ct *captureTransport, err error) error {
-	pe := &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: err}
+	pe := &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: err, RetryAfter: retryAfter(ct.retry, time.Now())}
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re):

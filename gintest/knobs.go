@@ -3,6 +3,7 @@ package gintest
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -11,8 +12,8 @@ import (
 // Set it with Provider.Fail. The zero value injects nothing.
 //
 // At /token the knobs apply in this order, the first one set winning:
-// TokenDelay (then continue), TokenStatus, TokenError, TokenGarbage,
-// TokenHTML, TokenHuge. Those answer before the request is looked at, so
+// TokenDelay (then continue), TokenDrop, TokenStatus, TokenError,
+// TokenGarbage, TokenHTML, TokenHuge. Those answer before the request is looked at, so
 // an authorization code or refresh token sent along is not consumed.
 // TokenMissingAccessToken and TokenType instead alter a response to a
 // request that was otherwise processed normally.
@@ -38,6 +39,12 @@ type Failure struct {
 	// TokenStatus makes /token answer this HTTP status, such as 500 or
 	// 503, with a small HTML body.
 	TokenStatus int
+	// TokenRetryAfter, with TokenStatus (429 or 503, RFC 9110 §10.2.3),
+	// adds a Retry-After header of this many whole seconds.
+	TokenRetryAfter time.Duration
+	// TokenDrop makes /token close the connection without answering, as a
+	// crashed or overloaded server does.
+	TokenDrop bool
 	// TokenDelay makes /token wait this long before answering, or until
 	// the request is cancelled.
 	TokenDelay time.Duration
@@ -101,7 +108,18 @@ func injectTokenFailure(w http.ResponseWriter, r *http.Request, f Failure) bool 
 		}
 	}
 	switch {
+	case f.TokenDrop:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream
 	case f.TokenStatus != 0:
+		if f.TokenRetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(f.TokenRetryAfter.Round(time.Second)/time.Second)))
+		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(f.TokenStatus)
 		fmt.Fprintf(w, "<!DOCTYPE html><title>%d</title><h1>%d %s</h1>\n", f.TokenStatus, f.TokenStatus, http.StatusText(f.TokenStatus))

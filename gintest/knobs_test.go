@@ -226,3 +226,43 @@ func rawToken(t *testing.T, p *Provider, f Failure) (int, string) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
 }
+
+func TestKnobTokenRetryAfter(t *testing.T) {
+	p := start(t, Options{User: ada()})
+	_, err := exchangeWith(t, p, Failure{TokenStatus: 429, TokenRetryAfter: 3 * time.Second})
+	var re *oauth2.RetrieveError
+	if !errors.As(err, &re) || re.Response.StatusCode != 429 || re.Response.Header.Get("Retry-After") != "3" {
+		t.Fatalf("err %v, want a 429 with Retry-After: 3", err)
+	}
+}
+
+// A dropped connection is a transport error, and leaves the code unused.
+func TestKnobTokenDrop(t *testing.T) {
+	p := start(t, Options{User: ada()})
+	conf := config(p)
+	v := oauth2.GenerateVerifier()
+	code := getCode(t, conf, v)
+	p.Fail(Failure{TokenDrop: true})
+	_, err := conf.Exchange(bg, code, oauth2.VerifierOption(v))
+	var re *oauth2.RetrieveError
+	if err == nil || errors.As(err, &re) {
+		t.Fatalf("err %v, want a transport error", err)
+	}
+	p.Fail(Failure{})
+	if _, err := conf.Exchange(bg, code, oauth2.VerifierOption(v)); err != nil {
+		t.Fatalf("after the drop: %v", err)
+	}
+}
+
+// A refresh token presented again after rotation is counted.
+func TestRefreshReusesCounted(t *testing.T) {
+	p := start(t, Options{User: ada(), RotateRefreshTokens: true})
+	_, refresh := p.IssueToken("ada", time.Hour)
+	conf := config(p)
+	for range 2 {
+		_, _ = conf.TokenSource(bg, &oauth2.Token{RefreshToken: refresh, Expiry: time.Now().Add(-time.Hour)}).Token()
+	}
+	if n := p.RefreshReuses(); n != 1 {
+		t.Fatalf("RefreshReuses %d after one replay, want 1", n)
+	}
+}

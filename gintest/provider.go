@@ -134,6 +134,7 @@ type Provider struct {
 	mux     *http.ServeMux
 	calls   [numEndpoints]atomic.Int64
 	failure atomic.Pointer[Failure]
+	reuses  atomic.Int64
 
 	mu     sync.Mutex
 	user   *User
@@ -236,6 +237,13 @@ func (p *Provider) ResetCalls() {
 		p.calls[i].Store(0)
 	}
 }
+
+// RefreshReuses returns how many refresh_token grants presented a refresh
+// token that rotation had already exchanged (RotateRefreshTokens): each is
+// a refresh done twice with the same refresh token, the double refresh a
+// client's refresh coordination exists to prevent. ResetCalls does not
+// reset it.
+func (p *Provider) RefreshReuses() int { return int(p.reuses.Load()) }
 
 func (p *Provider) count(e Endpoint) { p.calls[e].Add(1) }
 

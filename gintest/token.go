@@ -134,6 +134,7 @@ func (p *Provider) refresh(client Client, form url.Values) (tokenResponse, *oaut
 		return tokenResponse{}, errInvalidGrant("refresh token revoked")
 	}
 	if t.used {
+		p.reuses.Add(1)
 		if p.opts.DetectRefreshReuse {
 			t.grant.revoked = true
 			return tokenResponse{}, errInvalidGrant("refresh token reused; its token family is revoked")
