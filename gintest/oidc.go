@@ -99,7 +99,8 @@ type OIDCFailure struct {
 //
 //	GET  /.well-known/openid-configuration  discovery (OpenID Connect Discovery 1.0)
 //	GET  /jwks                              RS256 and ES256 public keys
-//	GET  /authorize                         code flow with PKCE S256, approved at once; nonce kept for the id_token
+//	GET  /authorize                         code flow with PKCE S256, approved at once; nonce kept for the id_token;
+//	                                        response_mode query (default) or form_post (an auto-submitting page)
 //	POST /token                             authorization_code and refresh_token grants; id_token signed with go-jose
 //	GET  /userinfo                          the user's claims, for a Bearer access token
 //	GET  /end_session                       RP-initiated logout: back to post_logout_redirect_uri with state
@@ -299,8 +300,7 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown client or redirect_uri", http.StatusBadRequest)
 		return
 	}
-	back := u.Query()
-	back.Set("state", q.Get("state"))
+	back := url.Values{"state": {q.Get("state")}}
 	f := p.knobs()
 	switch {
 	case f.IssParam != "":
@@ -323,7 +323,15 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		p.mu.Unlock()
 		back.Set("code", code)
 	}
-	u.RawQuery = back.Encode()
+	if q.Get("response_mode") == ResponseModeFormPost {
+		writeFormPost(w, redirect, back)
+		return
+	}
+	own := u.Query()
+	for k, v := range back {
+		own[k] = v
+	}
+	u.RawQuery = own.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
