@@ -53,6 +53,9 @@ type Config struct {
 	AuthParams map[string]string
 	// TokenAuth selects client_secret_basic (default) or _post.
 	TokenAuth blueprint.TokenAuthMethod
+	// FormPost asks for response_mode=form_post; see
+	// blueprint.OAuth2Config.FormPost.
+	FormPost bool
 
 	// PublicClient allows an empty ClientSecret (a client that cannot keep
 	// a secret, protected by PKCE alone).
@@ -134,7 +137,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
-		Options: cfg.Options,
+		FormPost: cfg.FormPost, Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,
 			Nonce:         true,
