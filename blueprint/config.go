@@ -104,6 +104,11 @@ type Endpoints struct {
 	AuthURL, TokenURL, RevocationURL string
 	Issuer                           string
 	RequireIssuer                    bool
+	// MatchIssuer, when set, decides whether an authorization response's
+	// iss is acceptable, instead of equality with Issuer: for issuers that
+	// are templates (Entra ID's multi-tenant endpoints, where each tenant
+	// has an issuer of its own). Issuer is then what the login records.
+	MatchIssuer func(iss string) bool
 }
 
 // OAuth1Config configures an OAuth 1.0a blueprint (RFC 5849).

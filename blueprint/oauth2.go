@@ -81,6 +81,7 @@ func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 		ep.Issuer = d.Issuer
 	}
 	ep.RequireIssuer = ep.RequireIssuer || d.RequireIssuer
+	ep.MatchIssuer = d.MatchIssuer
 	return ep, nil
 }
 
@@ -173,8 +174,12 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 	}
 	// RFC 9207 §2.4: the issuer of the response must be the one the login
 	// went to, for error responses too.
-	if iss := responseParam(c, "iss"); tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && iss != tx.Issuer {
+	iss := responseParam(c, "iss")
+	if tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && !issuerMatches(ep, tx.Issuer, iss) {
 		return nil, ErrIssuerMismatch
+	}
+	if iss != "" {
+		ctx = context.WithValue(ctx, responseIssuerKey{}, iss)
 	}
 	if code := responseParam(c, "error"); code != "" {
 		return nil, &AuthError{Provider: p.name, Code: excerpt(code, 64),

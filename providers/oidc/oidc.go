@@ -76,6 +76,19 @@ type Config struct {
 	// asymmetric algorithms the provider advertises, else RS256. Symmetric
 	// (HS*) algorithms and none are never accepted.
 	SigningAlgs []string
+	// IssuerTemplate opts in to an issuer that is a template, such as
+	// Entra ID's multi-tenant "https://login.microsoftonline.com/{tenantid}/v2.0"
+	// (see tenant.go): the discovery document must name it exactly, and each
+	// id_token's iss must be it with the token's tid substituted. Issuer is
+	// then where discovery is fetched (".../common/v2.0"). Empty: the
+	// issuer is exact.
+	IssuerTemplate string
+	// Tenants, with IssuerTemplate, are the only tenant IDs (tid) accepted;
+	// empty: any tenant, subject to AllowTenant.
+	Tenants []string
+	// AllowTenant, with IssuerTemplate, is one more tenant check; an error
+	// refuses the id_token (wrapped in ErrTenant).
+	AllowTenant func(tid string) error
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
@@ -168,6 +181,9 @@ func (p *provider) validate() error {
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
 	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
 		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
+	}
+	if err := p.validateTemplate(); err != nil {
+		return err
 	}
 	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
 		u, err := url.Parse(raw)
