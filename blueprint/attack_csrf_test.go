@@ -31,10 +31,10 @@ func startLoginIn(t *testing.T, b *gintest.Browser, loginURL string) string {
 		t.Fatalf("login start %s: %v %+v", loginURL, err, page)
 	}
 	page, err = nf.Get(page.Header.Get("Location"))
-	if err != nil || page.StatusCode != http.StatusFound {
-		t.Fatalf("authorize: %v %+v", err, page)
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
 	}
-	return page.Header.Get("Location")
+	return responseURL(t, page)
 }
 
 // withQuery returns raw with its query replaced by q.
@@ -61,42 +61,45 @@ func queryOf(t *testing.T, raw string) url.Values {
 // URL, opened in a victim's browser that has a login of its own pending, is
 // refused and does not disturb the victim's own login.
 func TestAttackLoginCSRFWhileVictimLoginPending(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	f.p.SetUser(&gintest.User{ID: "u-mallory", Login: "mallory"})
-	attackerCB := f.startLogin(t, "")
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		f.p.SetUser(&gintest.User{ID: "u-mallory", Login: "mallory"})
+		attackerCB := f.startLogin(t, "")
 
-	victim := gintest.NewBrowser()
-	f.p.SetUser(&gintest.User{ID: "u-victim", Login: "victim"})
-	victimCB := startLoginIn(t, victim, f.app.URL+"/login/fake?next=/me")
-	f.p.ResetCalls()
+		victim := gintest.NewBrowser()
+		f.p.SetUser(&gintest.User{ID: "u-victim", Login: "victim"})
+		victimCB := startLoginIn(t, victim, f.app.URL+"/login/fake?next=/me")
+		f.p.ResetCalls()
 
-	page, err := victim.Get(attackerCB)
-	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
-		t.Fatalf("attacker's callback in the victim's browser: %v %d %v", err, page.StatusCode, f.lastErr())
-	}
-	if n := f.p.Calls(gintest.EndpointToken); n != 0 {
-		t.Fatalf("the attacker's code was exchanged (%d token calls)", n)
-	}
-	if p, _ := victim.Get(f.app.URL + "/"); p.Body != "home authorized=false" {
-		t.Fatalf("victim logged in by the attacker: %q", p.Body)
-	}
-	if p, _ := victim.Get(victimCB); p.StatusCode != 200 || p.Body != "victim" {
-		t.Fatalf("victim's own login after the attack: %d %q", p.StatusCode, p.Body)
-	}
+		page, err := deliver(victim, attackerCB, f.formPost)
+		if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+			t.Fatalf("attacker's callback in the victim's browser: %v %d %v", err, page.StatusCode, f.lastErr())
+		}
+		if n := f.p.Calls(gintest.EndpointToken); n != 0 {
+			t.Fatalf("the attacker's code was exchanged (%d token calls)", n)
+		}
+		if p, _ := victim.Get(f.app.URL + "/"); p.Body != "home authorized=false" {
+			t.Fatalf("victim logged in by the attacker: %q", p.Body)
+		}
+		if p, _ := deliver(victim, victimCB, f.formPost); p.StatusCode != 200 || p.Body != "victim" {
+			t.Fatalf("victim's own login after the attack: %d %q", p.StatusCode, p.Body)
+		}
+	})
 }
 
 // twoBlueprints is an app with two OAuth 2.0 blueprints, "a" and "b", each
 // at its own gintest provider (so each has its own issuer, RFC 9207) unless
 // shared is set.
 type twoBlueprints struct {
-	pa, pb *gintest.Provider
-	a, b   *blueprint.Blueprint
-	app    *httptest.Server
-	mu     sync.Mutex
-	errs   map[string]error
+	pa, pb   *gintest.Provider
+	a, b     *blueprint.Blueprint
+	app      *httptest.Server
+	formPost bool // the blueprints ask for form_post responses
+	mu       sync.Mutex
+	errs     map[string]error
 }
 
-func newTwoBlueprints(t *testing.T, shared bool, tweak func(*blueprint.OAuth2Config)) *twoBlueprints {
+func newTwoBlueprints(t *testing.T, shared bool, tweaks ...func(*blueprint.OAuth2Config)) *twoBlueprints {
 	t.Helper()
 	tb := &twoBlueprints{errs: map[string]error{}}
 	tb.pa = gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "a-1", Login: "alice-at-a"}})
@@ -110,9 +113,10 @@ func newTwoBlueprints(t *testing.T, shared bool, tweak func(*blueprint.OAuth2Con
 	mk := func(p *gintest.Provider, name string) *blueprint.Blueprint {
 		b := p.NewBlueprint(name, func(c *blueprint.OAuth2Config) {
 			c.Issuer = p.URL()
-			if tweak != nil {
+			for _, tweak := range tweaks {
 				tweak(c)
 			}
+			tb.formPost = c.FormPost
 		})
 		b.OnError(func(c *gin.Context, err error) {
 			tb.mu.Lock()
@@ -151,24 +155,26 @@ func (tb *twoBlueprints) tokenCalls() int {
 // (same browser, same provider, b has a login pending too), is refused, and
 // a's login still completes afterwards.
 func TestAttackStateOfAnotherBlueprintRefused(t *testing.T) {
-	tb := newTwoBlueprints(t, true, nil)
-	br := gintest.NewBrowser()
-	cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
-	startLoginIn(t, br, tb.app.URL+"/login/b")
-	tb.pa.ResetCalls()
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		tb := newTwoBlueprints(t, true, mode.tweak)
+		br := gintest.NewBrowser()
+		cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
+		startLoginIn(t, br, tb.app.URL+"/login/b")
+		tb.pa.ResetCalls()
 
-	u, _ := url.Parse(cbA)
-	u.Path = "/login/b/authorized"
-	page, err := br.Get(u.String())
-	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("b"), blueprint.ErrStateMismatch) {
-		t.Fatalf("a's response at b: %v %d %v", err, page.StatusCode, tb.err("b"))
-	}
-	if tb.tokenCalls() != 0 {
-		t.Fatal("b exchanged a's code")
-	}
-	if page, _ := br.Get(cbA); page.Body != "a=true b=false" {
-		t.Fatalf("a's own callback afterwards: %d %q", page.StatusCode, page.Body)
-	}
+		u, _ := url.Parse(cbA)
+		u.Path = "/login/b/authorized"
+		page, err := deliver(br, u.String(), tb.formPost)
+		if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("b"), blueprint.ErrStateMismatch) {
+			t.Fatalf("a's response at b: %v %d %v", err, page.StatusCode, tb.err("b"))
+		}
+		if tb.tokenCalls() != 0 {
+			t.Fatal("b exchanged a's code")
+		}
+		if page, _ := deliver(br, cbA, tb.formPost); page.Body != "a=true b=false" {
+			t.Fatalf("a's own callback afterwards: %d %q", page.StatusCode, page.Body)
+		}
+	})
 }
 
 // Authorization code injection (RFC 9700 §4.5, RFC 7636 §1): an attacker
@@ -176,30 +182,32 @@ func TestAttackStateOfAnotherBlueprintRefused(t *testing.T) {
 // The exchange carries the attacker's PKCE verifier, which does not match
 // the victim's challenge, so the provider refuses and nobody is logged in.
 func TestAttackCodeInjectionRefusedByPKCE(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	victim := gintest.NewBrowser()
-	f.p.SetUser(&gintest.User{ID: "u-victim", Login: "victim"})
-	stolen := queryOf(t, startLoginIn(t, victim, f.app.URL+"/login/fake")).Get("code")
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		victim := gintest.NewBrowser()
+		f.p.SetUser(&gintest.User{ID: "u-victim", Login: "victim"})
+		stolen := queryOf(t, startLoginIn(t, victim, f.app.URL+"/login/fake")).Get("code")
 
-	f.p.SetUser(&gintest.User{ID: "u-mallory", Login: "mallory"})
-	own := f.startLogin(t, "/me")
-	q := queryOf(t, own)
-	q.Set("code", stolen)
-	f.p.ResetCalls()
-	page, err := f.browser.Get(withQuery(t, own, q))
-	var pe *blueprint.ProviderError
-	if err != nil || page.StatusCode != http.StatusBadGateway || !errors.As(f.lastErr(), &pe) || pe.Code != "invalid_grant" {
-		t.Fatalf("injected code: %v %d %v", err, page.StatusCode, f.lastErr())
-	}
-	if f.p.Calls(gintest.EndpointToken) != 1 {
-		t.Fatalf("token calls %d; want the one refused exchange", f.p.Calls(gintest.EndpointToken))
-	}
-	if got := f.get(t, "/").Body; got != "home authorized=false" {
-		t.Fatalf("attacker logged in: %q", got)
-	}
-	if f.logins != 0 {
-		t.Fatal("OnLogin ran for an injected code")
-	}
+		f.p.SetUser(&gintest.User{ID: "u-mallory", Login: "mallory"})
+		own := f.startLogin(t, "/me")
+		q := queryOf(t, own)
+		q.Set("code", stolen)
+		f.p.ResetCalls()
+		page, err := deliver(f.browser, withQuery(t, own, q), f.formPost)
+		var pe *blueprint.ProviderError
+		if err != nil || page.StatusCode != http.StatusBadGateway || !errors.As(f.lastErr(), &pe) || pe.Code != "invalid_grant" {
+			t.Fatalf("injected code: %v %d %v", err, page.StatusCode, f.lastErr())
+		}
+		if f.p.Calls(gintest.EndpointToken) != 1 {
+			t.Fatalf("token calls %d; want the one refused exchange", f.p.Calls(gintest.EndpointToken))
+		}
+		if got := f.get(t, "/").Body; got != "home authorized=false" {
+			t.Fatalf("attacker logged in: %q", got)
+		}
+		if f.logins != 0 {
+			t.Fatal("OnLogin ran for an injected code")
+		}
+	})
 }
 
 // PKCE downgrade (RFC 9700 §2.1.1): somebody strips code_challenge from
@@ -208,58 +216,66 @@ func TestAttackCodeInjectionRefusedByPKCE(t *testing.T) {
 // does), so the stripped login fails instead of silently going on without
 // PKCE.
 func TestAttackStrippedCodeChallengeNotSilentlyAccepted(t *testing.T) {
-	f := newFixture(t, gintest.Options{AllowMissingPKCE: true})
-	nf := f.browser.NoFollow()
-	start, err := nf.Get(f.app.URL + "/login/fake")
-	if err != nil || start.StatusCode != http.StatusFound {
-		t.Fatalf("login start: %v %+v", err, start)
-	}
-	authz := start.Header.Get("Location")
-	q := queryOf(t, authz)
-	if q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256" {
-		t.Fatalf("login sent no S256 challenge: %s", authz)
-	}
-	q.Del("code_challenge")
-	q.Del("code_challenge_method")
-	back, err := nf.Get(withQuery(t, authz, q))
-	if err != nil || back.StatusCode != http.StatusFound || !queryOf(t, back.Header.Get("Location")).Has("code") {
-		t.Fatalf("provider did not issue a code without PKCE: %v %+v", err, back)
-	}
-	page, err := f.browser.Get(back.Header.Get("Location"))
-	var pe *blueprint.ProviderError
-	if err != nil || page.StatusCode != http.StatusBadGateway || !errors.As(f.lastErr(), &pe) || pe.Code != "invalid_grant" {
-		t.Fatalf("stripped login: %v %d %v", err, page.StatusCode, f.lastErr())
-	}
-	if got := f.get(t, "/").Body; got != "home authorized=false" {
-		t.Fatalf("logged in without PKCE: %q", got)
-	}
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{AllowMissingPKCE: true}, mode.tweak)
+		nf := f.browser.NoFollow()
+		start, err := nf.Get(f.app.URL + "/login/fake")
+		if err != nil || start.StatusCode != http.StatusFound {
+			t.Fatalf("login start: %v %+v", err, start)
+		}
+		authz := start.Header.Get("Location")
+		q := queryOf(t, authz)
+		if q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256" {
+			t.Fatalf("login sent no S256 challenge: %s", authz)
+		}
+		q.Del("code_challenge")
+		q.Del("code_challenge_method")
+		back, err := nf.Get(withQuery(t, authz, q))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cb := responseURL(t, back)
+		if !queryOf(t, cb).Has("code") {
+			t.Fatalf("provider did not issue a code without PKCE: %+v", back)
+		}
+		page, err := deliver(f.browser, cb, f.formPost)
+		var pe *blueprint.ProviderError
+		if err != nil || page.StatusCode != http.StatusBadGateway || !errors.As(f.lastErr(), &pe) || pe.Code != "invalid_grant" {
+			t.Fatalf("stripped login: %v %d %v", err, page.StatusCode, f.lastErr())
+		}
+		if got := f.get(t, "/").Body; got != "home authorized=false" {
+			t.Fatalf("logged in without PKCE: %q", got)
+		}
+	})
 }
 
 // Mix-up (RFC 9700 §4.4, RFC 9207 §2.4): with two providers mounted, an
 // authorization response at a's callback that names b as its issuer is
 // refused before any code is sent anywhere.
 func TestAttackMixUpOtherIssuerRefused(t *testing.T) {
-	tb := newTwoBlueprints(t, false, nil)
-	br := gintest.NewBrowser()
-	cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
-	q := queryOf(t, cbA)
-	if q.Get("iss") != tb.pa.URL() {
-		t.Fatalf("provider a sent iss %q; want %q", q.Get("iss"), tb.pa.URL())
-	}
-	q.Set("iss", tb.pb.URL())
-	tb.pa.ResetCalls()
-	tb.pb.ResetCalls()
-	page, err := br.Get(withQuery(t, cbA, q))
-	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("a"), blueprint.ErrIssuerMismatch) {
-		t.Fatalf("foreign iss at a: %v %d %v", err, page.StatusCode, tb.err("a"))
-	}
-	if tb.tokenCalls() != 0 {
-		t.Fatal("a code was sent to a token endpoint despite the foreign issuer")
-	}
-	// the state was used up: the genuine response cannot be replayed after
-	if page, _ := br.Get(cbA); page.StatusCode != http.StatusBadRequest {
-		t.Fatalf("the login survived a refused response: %d", page.StatusCode)
-	}
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		tb := newTwoBlueprints(t, false, mode.tweak)
+		br := gintest.NewBrowser()
+		cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
+		q := queryOf(t, cbA)
+		if q.Get("iss") != tb.pa.URL() {
+			t.Fatalf("provider a sent iss %q; want %q", q.Get("iss"), tb.pa.URL())
+		}
+		q.Set("iss", tb.pb.URL())
+		tb.pa.ResetCalls()
+		tb.pb.ResetCalls()
+		page, err := deliver(br, withQuery(t, cbA, q), tb.formPost)
+		if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("a"), blueprint.ErrIssuerMismatch) {
+			t.Fatalf("foreign iss at a: %v %d %v", err, page.StatusCode, tb.err("a"))
+		}
+		if tb.tokenCalls() != 0 {
+			t.Fatal("a code was sent to a token endpoint despite the foreign issuer")
+		}
+		// the state was used up: the genuine response cannot be replayed after
+		if page, _ := deliver(br, cbA, tb.formPost); page.StatusCode != http.StatusBadRequest {
+			t.Fatalf("the login survived a refused response: %d", page.StatusCode)
+		}
+	})
 }
 
 // Mix-up (RFC 9700 §4.4.1): a code issued by provider a is delivered to
@@ -267,46 +283,50 @@ func TestAttackMixUpOtherIssuerRefused(t *testing.T) {
 // controls one side would. b refuses it by the iss that a stamped on its
 // response, and neither token endpoint sees the code.
 func TestAttackMixUpCodeOfADeliveredToB(t *testing.T) {
-	tb := newTwoBlueprints(t, false, nil)
-	br := gintest.NewBrowser()
-	fromA := queryOf(t, startLoginIn(t, br, tb.app.URL+"/login/a"))
-	cbB := startLoginIn(t, br, tb.app.URL+"/login/b")
-	q := queryOf(t, cbB)
-	q.Set("code", fromA.Get("code"))
-	q.Set("iss", fromA.Get("iss"))
-	tb.pa.ResetCalls()
-	tb.pb.ResetCalls()
-	page, err := br.Get(withQuery(t, cbB, q))
-	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("b"), blueprint.ErrIssuerMismatch) {
-		t.Fatalf("a's code at b: %v %d %v", err, page.StatusCode, tb.err("b"))
-	}
-	if tb.tokenCalls() != 0 {
-		t.Fatalf("a's code reached a token endpoint (%d calls)", tb.tokenCalls())
-	}
-	if page, _ := br.Get(tb.app.URL + "/"); page.Body != "a=false b=false" {
-		t.Fatalf("after the mix-up: %q", page.Body)
-	}
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		tb := newTwoBlueprints(t, false, mode.tweak)
+		br := gintest.NewBrowser()
+		fromA := queryOf(t, startLoginIn(t, br, tb.app.URL+"/login/a"))
+		cbB := startLoginIn(t, br, tb.app.URL+"/login/b")
+		q := queryOf(t, cbB)
+		q.Set("code", fromA.Get("code"))
+		q.Set("iss", fromA.Get("iss"))
+		tb.pa.ResetCalls()
+		tb.pb.ResetCalls()
+		page, err := deliver(br, withQuery(t, cbB, q), tb.formPost)
+		if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("b"), blueprint.ErrIssuerMismatch) {
+			t.Fatalf("a's code at b: %v %d %v", err, page.StatusCode, tb.err("b"))
+		}
+		if tb.tokenCalls() != 0 {
+			t.Fatalf("a's code reached a token endpoint (%d calls)", tb.tokenCalls())
+		}
+		if page, _ := br.Get(tb.app.URL + "/"); page.Body != "a=false b=false" {
+			t.Fatalf("after the mix-up: %q", page.Body)
+		}
+	})
 }
 
 // RFC 9207 §2.4 with RequireIssuer (the provider advertises
 // authorization_response_iss_parameter_supported): a response without iss
 // is refused, so a mix-up attacker cannot simply strip it.
 func TestAttackMixUpStrippedIssRefusedWhenRequired(t *testing.T) {
-	tb := newTwoBlueprints(t, false, func(c *blueprint.OAuth2Config) { c.RequireIssuer = true })
-	br := gintest.NewBrowser()
-	cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
-	q := queryOf(t, cbA)
-	q.Del("iss")
-	tb.pa.ResetCalls()
-	page, err := br.Get(withQuery(t, cbA, q))
-	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("a"), blueprint.ErrIssuerMismatch) {
-		t.Fatalf("stripped iss: %v %d %v", err, page.StatusCode, tb.err("a"))
-	}
-	if tb.tokenCalls() != 0 {
-		t.Fatal("a code was exchanged without iss")
-	}
-	// the honest flow with iss works under RequireIssuer
-	if page, _ := br.Get(tb.app.URL + "/login/a"); page.Body != "a=true b=false" {
-		t.Fatalf("honest login with RequireIssuer: %d %q", page.StatusCode, page.Body)
-	}
+	forEachResponseMode(t, func(t *testing.T, mode pendingMode) {
+		tb := newTwoBlueprints(t, false, mode.tweak, func(c *blueprint.OAuth2Config) { c.RequireIssuer = true })
+		br := gintest.NewBrowser()
+		cbA := startLoginIn(t, br, tb.app.URL+"/login/a")
+		q := queryOf(t, cbA)
+		q.Del("iss")
+		tb.pa.ResetCalls()
+		page, err := deliver(br, withQuery(t, cbA, q), tb.formPost)
+		if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(tb.err("a"), blueprint.ErrIssuerMismatch) {
+			t.Fatalf("stripped iss: %v %d %v", err, page.StatusCode, tb.err("a"))
+		}
+		if tb.tokenCalls() != 0 {
+			t.Fatal("a code was exchanged without iss")
+		}
+		// the honest flow with iss works under RequireIssuer
+		if page, _ := br.Get(tb.app.URL + "/login/a"); page.Body != "a=true b=false" {
+			t.Fatalf("honest login with RequireIssuer: %d %q", page.StatusCode, page.Body)
+		}
+	})
 }

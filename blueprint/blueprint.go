@@ -227,7 +227,8 @@ func (b *Blueprint) Validate() error {
 }
 
 // Mount serves the blueprint's routes on r: GET /<name> starts a login and
-// GET /<name>/authorized is the provider's callback. It panics when the
+// GET /<name>/authorized is the provider's callback (also POST with
+// OAuth2Config.FormPost). It panics when the
 // configuration is invalid (see Validate), or when an absolute RedirectURL
 // has another path than the callback route it serves (the provider's
 // redirect would end in the app's 404; Options.SkipRedirectPathCheck is for
@@ -252,6 +253,9 @@ func (b *Blueprint) Mount(r gin.IRoutes) {
 	b.cookiePath = loginCookiePath(b.set.redirectURL, b.loginPath)
 	r.GET("/"+b.name, b.handleLogin)
 	r.GET("/"+b.name+"/authorized", b.handleCallback)
+	if b.formPost() {
+		r.POST("/"+b.name+"/authorized", b.handleFormPost)
+	}
 }
 
 // checkRedirectPath reports an absolute redirectURL whose path is not

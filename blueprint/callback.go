@@ -7,7 +7,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// handleCallback serves GET /<name>/authorized: it takes the login's
+// handleCallback serves GET /<name>/authorized (and, through
+// handleFormPost, POST for FormPost blueprints): it takes the login's
 // transaction out of the session (single use), lets the protocol check the
 // response and obtain the token, runs the OnLogin hooks, stores the token and
 // redirects to the next path. Every failure ends in OnError with nothing
@@ -23,6 +24,9 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		b.fail(c, err)
 	}
 	tx, err := b.takeTx(c, b.proto.callbackState(c))
+	if err == nil {
+		err = checkResponseMode(c, &tx)
+	}
 	if err != nil {
 		fail(err)
 		return

@@ -54,6 +54,15 @@ type OAuth2Config struct {
 	// RequireIssuer rejects authorization responses without iss (for
 	// providers that advertise authorization_response_iss_parameter_supported).
 	RequireIssuer bool
+	// FormPost asks for response_mode=form_post (OAuth 2.0 Form Post
+	// Response Mode): the provider POSTs the response to the callback,
+	// which Mount then also serves as POST /<name>/authorized, and the code
+	// stays out of URLs. Each login records its mode; a response in the
+	// other mode is refused (ErrResponseMode). Because that POST is
+	// cross-site and carries no SameSite=Lax cookie, the callback first
+	// answers with a same-origin page that re-posts the form (see the
+	// README's form_post section).
+	FormPost bool
 
 	// Options are the settings every blueprint shares, whatever its
 	// provider: HTTP client, timeouts, pending logins, session, logger.
@@ -95,6 +104,11 @@ type Endpoints struct {
 	AuthURL, TokenURL, RevocationURL string
 	Issuer                           string
 	RequireIssuer                    bool
+	// MatchIssuer, when set, decides whether an authorization response's
+	// iss is acceptable, instead of equality with Issuer: for issuers that
+	// are templates (Entra ID's multi-tenant endpoints, where each tenant
+	// has an issuer of its own). Issuer is then what the login records.
+	MatchIssuer func(iss string) bool
 }
 
 // OAuth1Config configures an OAuth 1.0a blueprint (RFC 5849).

@@ -161,7 +161,7 @@ func StatusCode(err error) int {
 		}
 		return http.StatusUnauthorized
 	case errors.Is(err, ErrStateMismatch), errors.Is(err, ErrMissingCode), errors.Is(err, ErrIssuerMismatch),
-		errors.Is(err, ErrLoginTooLarge):
+		errors.Is(err, ErrLoginTooLarge), errors.Is(err, ErrResponseMode), errors.Is(err, ErrFormPost):
 		return http.StatusBadRequest
 	case errors.Is(err, ErrNotAuthorized):
 		return http.StatusUnauthorized

@@ -23,6 +23,8 @@ type fixture struct {
 	app     *httptest.Server
 	browser *gintest.Browser
 
+	formPost bool // the blueprint asks for form_post responses
+
 	mu     sync.Mutex
 	errs   []error
 	logins int
@@ -35,7 +37,7 @@ func newFixture(t *testing.T, opts gintest.Options, tweak ...func(*blueprint.OAu
 	}
 	f := &fixture{p: gintest.StartProvider(opts), browser: gintest.NewBrowser()}
 	t.Cleanup(f.p.Close)
-	f.b = f.p.NewBlueprint("fake", tweak...)
+	f.b = f.p.NewBlueprint("fake", append(tweak, func(c *blueprint.OAuth2Config) { f.formPost = c.FormPost })...)
 	f.b.OnError(func(c *gin.Context, err error) {
 		f.mu.Lock()
 		f.errs = append(f.errs, err)
@@ -102,10 +104,16 @@ func (f *fixture) startLogin(t *testing.T, next string) string {
 		t.Fatalf("login start: %v %v", err, page)
 	}
 	page, err = nf.Get(page.Header.Get("Location"))
-	if err != nil || page.StatusCode != http.StatusFound {
-		t.Fatalf("authorize: %v %+v", err, page)
+	if err != nil {
+		t.Fatalf("authorize: %v", err)
 	}
-	return page.Header.Get("Location")
+	return responseURL(t, page)
+}
+
+// deliver sends the authorization response in cb to the callback in the
+// fixture's response mode, from browser br.
+func (f *fixture) deliver(br *gintest.Browser, cb string) (*gintest.Page, error) {
+	return deliver(br, cb, f.formPost)
 }
 
 func (f *fixture) get(t *testing.T, path string) *gintest.Page {
@@ -118,7 +126,7 @@ func (f *fixture) get(t *testing.T, path string) *gintest.Page {
 }
 
 func TestFullLoginLandsOnNextWithIdentity(t *testing.T) {
-	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
 		page := f.get(t, "/login/fake?next=/me")
 		if page.StatusCode != 200 || page.Body != "alice" || page.URL.Path != "/me" {
@@ -151,7 +159,7 @@ func TestCallbackResponseHeaders(t *testing.T) {
 // RFC 9700 §4.7 (CSRF): the callback needs the state of a login this
 // browser started.
 func TestCallbackRefusesMissingForgedAndReplayedState(t *testing.T) {
-	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
 		cb := f.startLogin(t, "")
 		u, _ := url.Parse(cb)
@@ -160,20 +168,20 @@ func TestCallbackRefusesMissingForgedAndReplayedState(t *testing.T) {
 		noState := *u
 		q2 := url.Values{"code": {q.Get("code")}}
 		noState.RawQuery = q2.Encode()
-		if page, _ := f.browser.Get(noState.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+		if page, _ := f.deliver(f.browser, noState.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
 			t.Fatalf("missing state: %d %v", page.StatusCode, f.lastErr())
 		}
 		forged := *u
 		q3 := url.Values{"code": {q.Get("code")}, "state": {strings.Repeat("A", 43)}}
 		forged.RawQuery = q3.Encode()
-		if page, _ := f.browser.Get(forged.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+		if page, _ := f.deliver(f.browser, forged.String()); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
 			t.Fatalf("forged state: %d %v", page.StatusCode, f.lastErr())
 		}
 		// the real callback still works: the failed attempts consumed nothing
-		if page, _ := f.browser.Get(cb); page.StatusCode != 200 || page.Body != "home authorized=true" {
+		if page, _ := f.deliver(f.browser, cb); page.StatusCode != 200 || page.Body != "home authorized=true" {
 			t.Fatalf("real callback: %d %q", page.StatusCode, page.Body)
 		}
-		if page, _ := f.browser.Get(cb); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+		if page, _ := f.deliver(f.browser, cb); page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
 			t.Fatalf("replayed callback: %d %v", page.StatusCode, f.lastErr())
 		}
 		if f.logins != 1 || f.p.Calls(gintest.EndpointToken) != 1 {
@@ -186,11 +194,11 @@ func TestCallbackRefusesMissingForgedAndReplayedState(t *testing.T) {
 // is refused, because the state is bound to the browser that started it
 // (its session, or with LoginCookieKey its own cookie).
 func TestCallbackRefusesStateOfAnotherBrowser(t *testing.T) {
-	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
 		cb := f.startLogin(t, "")
 		victim := gintest.NewBrowser()
-		page, err := victim.Get(cb)
+		page, err := f.deliver(victim, cb)
 		if err != nil || page.StatusCode != 400 {
 			t.Fatalf("victim: %v %d", err, page.StatusCode)
 		}
@@ -201,10 +209,10 @@ func TestCallbackRefusesStateOfAnotherBrowser(t *testing.T) {
 }
 
 func TestCallbackRefusesExpiredLogin(t *testing.T) {
-	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak, func(c *blueprint.OAuth2Config) { c.LoginTTL = 1 })
 		cb := f.startLogin(t, "")
-		page, _ := f.browser.Get(cb)
+		page, _ := f.deliver(f.browser, cb)
 		if page.StatusCode != 400 || !errors.Is(f.lastErr(), blueprint.ErrStateExpired) {
 			t.Fatalf("%d %v", page.StatusCode, f.lastErr())
 		}
@@ -216,12 +224,12 @@ func TestCallbackRefusesExpiredLogin(t *testing.T) {
 
 // Several tabs log in at once; each finishes, in any order.
 func TestTwoTabsLogInAtOnce(t *testing.T) {
-	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
 		first := f.startLogin(t, "/me?tab=1")
 		second := f.startLogin(t, "/me?tab=2")
 		for _, cb := range []string{second, first} {
-			page, err := f.browser.Get(cb)
+			page, err := f.deliver(f.browser, cb)
 			if err != nil || page.StatusCode != 200 || page.Body != "alice" {
 				t.Fatalf("callback %s: %v %d %q", cb, err, page.StatusCode, page.Body)
 			}
@@ -262,16 +270,18 @@ func TestPendingLoginsAreBounded(t *testing.T) {
 }
 
 func TestProviderDenialIsAnAuthError(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
-	f.p.Fail(gintest.Failure{Deny: true})
-	page := f.get(t, "/login/fake")
-	var ae *blueprint.AuthError
-	if page.StatusCode != http.StatusForbidden || !errors.As(f.lastErr(), &ae) || ae.Code != "access_denied" {
-		t.Fatalf("%d %v", page.StatusCode, f.lastErr())
-	}
-	if f.p.Calls(gintest.EndpointToken) != 0 || f.get(t, "/").Body != "home authorized=false" {
-		t.Fatal("a denied login stored something or exchanged a code")
-	}
+	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
+		f := newFixture(t, gintest.Options{}, mode.tweak)
+		f.p.Fail(gintest.Failure{Deny: true})
+		page := f.get(t, "/login/fake")
+		var ae *blueprint.AuthError
+		if page.StatusCode != http.StatusForbidden || !errors.As(f.lastErr(), &ae) || ae.Code != "access_denied" {
+			t.Fatalf("%d %v", page.StatusCode, f.lastErr())
+		}
+		if f.p.Calls(gintest.EndpointToken) != 0 || f.get(t, "/").Body != "home authorized=false" {
+			t.Fatal("a denied login stored something or exchanged a code")
+		}
+	})
 }
 
 // RFC 6749 §5.1: a 200 without access_token is not a login.

@@ -97,6 +97,29 @@ var pendingModes = []pendingMode{
 	{"cookie", func(c *blueprint.OAuth2Config) { c.LoginCookieKey = testLoginKey }},
 }
 
+// callbackModes are the pendingModes, each with the response delivered in
+// the query of a GET (the default) and as a form_post POST (FormPost):
+// everything the GET callback refuses, the POST callback refuses too.
+var callbackModes = func() []pendingMode {
+	var out []pendingMode
+	for _, m := range pendingModes {
+		out = append(out, m)
+		tweak := m.tweak
+		out = append(out, pendingMode{m.name + "+form_post", func(c *blueprint.OAuth2Config) {
+			tweak(c)
+			c.FormPost = true
+		}})
+	}
+	return out
+}()
+
+// forEachCallbackMode runs fn once per callbackMode, as a subtest.
+func forEachCallbackMode(t *testing.T, fn func(t *testing.T, mode pendingMode)) {
+	for _, m := range callbackModes {
+		t.Run(m.name, func(t *testing.T) { fn(t, m) })
+	}
+}
+
 // forEachPendingMode runs fn once per pendingMode, as a subtest.
 func forEachPendingMode(t *testing.T, fn func(t *testing.T, mode pendingMode)) {
 	for _, m := range pendingModes {

@@ -81,6 +81,7 @@ func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 		ep.Issuer = d.Issuer
 	}
 	ep.RequireIssuer = ep.RequireIssuer || d.RequireIssuer
+	ep.MatchIssuer = d.MatchIssuer
 	return ep, nil
 }
 
@@ -105,6 +106,9 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	state := randomString(32)
 	tx.Key = hashKey(state)
 	tx.Issuer = ep.Issuer
+	if p.cfg.FormPost {
+		tx.Mode = ResponseModeFormPost
+	}
 	// The URL x/oauth2's AuthCodeURL would build, without a url.Values map,
 	// its sort and an option closure per parameter on every login: the
 	// static parameters are encoded once, at construction.
@@ -143,9 +147,12 @@ func staticAuthParams(cfg *OAuth2Config) string {
 	if len(cfg.Scopes) > 0 {
 		v.Set("scope", strings.Join(cfg.Scopes, " "))
 	}
+	if cfg.FormPost {
+		v.Set("response_mode", ResponseModeFormPost)
+	}
 	for k, val := range cfg.AuthParams {
 		switch k {
-		case "response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce":
+		case "response_type", "client_id", "redirect_uri", "state", "code_challenge", "code_challenge_method", "nonce", "response_mode":
 			continue // the flow's own parameters win, as with x/oauth2's options
 		}
 		v.Set(k, val)
@@ -153,9 +160,10 @@ func staticAuthParams(cfg *OAuth2Config) string {
 	return v.Encode()
 }
 
-// callbackState is the callback's state. c.Query parses the query once per
-// request (gin caches it); complete reads the other parameters from there.
-func (p *oauth2Protocol) callbackState(c *gin.Context) string { return c.Query("state") }
+// callbackState is the callback's state: from the query (gin parses it
+// once per request and caches it) or a form_post body; complete reads the
+// other parameters from the same place.
+func (p *oauth2Protocol) callbackState(c *gin.Context) string { return responseParam(c, "state") }
 
 func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, error) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), p.timeout)
@@ -166,14 +174,18 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 	}
 	// RFC 9207 §2.4: the issuer of the response must be the one the login
 	// went to, for error responses too.
-	if iss := c.Query("iss"); tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && iss != tx.Issuer {
+	iss := responseParam(c, "iss")
+	if tx.Issuer != "" && (iss != "" || ep.RequireIssuer) && !issuerMatches(ep, tx.Issuer, iss) {
 		return nil, ErrIssuerMismatch
 	}
-	if code := c.Query("error"); code != "" {
-		return nil, &AuthError{Provider: p.name, Code: excerpt(code, 64),
-			Description: excerpt(c.Query("error_description"), 512), URI: excerpt(c.Query("error_uri"), 512)}
+	if iss != "" {
+		ctx = context.WithValue(ctx, responseIssuerKey{}, iss)
 	}
-	code := c.Query("code")
+	if code := responseParam(c, "error"); code != "" {
+		return nil, &AuthError{Provider: p.name, Code: excerpt(code, 64),
+			Description: excerpt(responseParam(c, "error_description"), 512), URI: excerpt(responseParam(c, "error_uri"), 512)}
+	}
+	code := responseParam(c, "code")
 	if code == "" {
 		return nil, ErrMissingCode
 	}

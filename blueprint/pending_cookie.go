@@ -150,7 +150,7 @@ func (s *cookieLogins) open(key, value string) (transaction, bool) {
 
 // txPayloadVersion starts a sealed pending login, so that the format can
 // change without old cookies being misread.
-const txPayloadVersion = 1
+const txPayloadVersion = 2
 
 // The sealed payload is compact and cheap to read (no reflection): the
 // version byte, Issued as a varint, then each string field as a uvarint
@@ -158,8 +158,8 @@ const txPayloadVersion = 1
 // AEAD has authenticated it.
 
 // txFields are tx's string fields in payload order.
-func txFields(tx *transaction) [7]*string {
-	return [7]*string{&tx.Key, &tx.Verifier, &tx.Nonce, &tx.Issuer, &tx.Redirect, &tx.Next, &tx.Secret}
+func txFields(tx *transaction) [8]*string {
+	return [8]*string{&tx.Key, &tx.Verifier, &tx.Nonce, &tx.Issuer, &tx.Redirect, &tx.Next, &tx.Secret, &tx.Mode}
 }
 
 // txPayloadSize bounds the length of tx's payload.

@@ -20,6 +20,7 @@ type transaction struct {
 	Redirect string `json:"r"`           // redirect_uri sent at login, sent again at exchange
 	Next     string `json:"x,omitempty"` // safe path to return to
 	Secret   string `json:"s,omitempty"` // OAuth 1.0a request token secret
+	Mode     string `json:"m,omitempty"` // response mode asked for: "" (query) or ResponseModeFormPost
 	Issued   int64  `json:"t"`           // unix seconds
 }
 

@@ -8,7 +8,7 @@ import (
 
 // authParams are the /authorize parameters the provider reads, and that
 // the sign-in form carries in hidden fields.
-var authParams = [...]string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
+var authParams = [...]string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method", "response_mode"}
 
 // authRequest is a validated authorization request (RFC 6749 §4.1.1).
 type authRequest struct {
@@ -19,6 +19,7 @@ type authRequest struct {
 	scope         string
 	challenge     string
 	method        string
+	formPost      bool       // response_mode=form_post
 	params        url.Values // the request's own parameters
 }
 
@@ -106,6 +107,13 @@ func (p *Provider) checkRequest(ar *authRequest, q url.Values) (code, desc strin
 		}
 	}
 	ar.state = q.Get("state")
+	switch q.Get("response_mode") {
+	case "", "query":
+	case ResponseModeFormPost:
+		ar.formPost = true
+	default:
+		return "invalid_request", "unsupported response_mode " + q.Get("response_mode") + " (query and form_post are)"
+	}
 	if rt := q.Get("response_type"); rt != "code" {
 		if rt == "" {
 			return "invalid_request", "missing response_type"
@@ -173,22 +181,27 @@ func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, ar *aut
 
 // redirect sends the user agent back to the client with params, state
 // and the issuer (RFC 9207). A POST is answered 303 so that the browser
-// does not re-post the form (RFC 9700 §4.12).
+// does not re-post the form (RFC 9700 §4.12). With response_mode=form_post
+// the answer is instead a page that posts them to the redirect URI.
 func (p *Provider) redirect(w http.ResponseWriter, r *http.Request, ar *authRequest, params url.Values) {
 	u, err := url.Parse(ar.redirectURI)
 	if err != nil {
 		errorPage(w, "The redirect_uri cannot be parsed.")
 		return
 	}
+	if ar.state != "" {
+		params.Set("state", ar.state)
+	}
+	if iss := p.URL(); iss != "" {
+		params.Set("iss", iss)
+	}
+	if ar.formPost {
+		writeFormPost(w, ar.redirectURI, params)
+		return
+	}
 	q := u.Query()
 	for k, v := range params {
 		q[k] = v
-	}
-	if ar.state != "" {
-		q.Set("state", ar.state)
-	}
-	if iss := p.URL(); iss != "" {
-		q.Set("iss", iss)
 	}
 	u.RawQuery = q.Encode()
 	status := http.StatusFound

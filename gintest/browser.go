@@ -18,12 +18,19 @@ const MaxPageBytes = 1 << 20
 // maxRedirects bounds the redirects a Browser follows for one request.
 const maxRedirects = 20
 
+// maxAutoSubmits bounds the auto-submitting forms a Browser submits for
+// one request.
+const maxAutoSubmits = 5
+
 // ErrPageTooLarge is returned by Browser when a body exceeds MaxPageBytes.
 var ErrPageTooLarge = errors.New("gintest: page body larger than MaxPageBytes")
 
 // Browser is a minimal browser for tests: it keeps cookies, follows
 // redirects across hosts, and records where it went. It does not run
-// scripts or render anything.
+// scripts or render anything, with one exception: it submits an
+// auto-submitting form (a provider's form_post response, a blueprint's
+// relay page; see Page.AutoSubmitForm) as a browser running its script
+// would, unless it is a NoFollow copy.
 type Browser struct {
 	// Client has a cookie jar and follows redirects across hosts. It may
 	// be used directly, or replaced before first use.
@@ -77,6 +84,29 @@ func (b *Browser) PostForm(u string, data url.Values) (*Page, error) {
 // NoFollow copy, and reads the final body. A status of 4xx or 5xx is not
 // an error.
 func (b *Browser) Do(req *http.Request) (*Page, error) {
+	page, err := b.do(req)
+	for n := 0; err == nil && !b.noFollow; n++ {
+		action, fields, ok := page.AutoSubmitForm()
+		if !ok {
+			break
+		}
+		if n == maxAutoSubmits {
+			return nil, fmt.Errorf("gintest: stopped after %d auto-submitting forms", maxAutoSubmits)
+		}
+		var next *http.Request
+		if next, err = http.NewRequest(http.MethodPost, action, strings.NewReader(fields.Encode())); err != nil {
+			return nil, err
+		}
+		next.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		hops := page.Hops
+		if page, err = b.do(next); err == nil {
+			page.Hops = append(hops, page.Hops...)
+		}
+	}
+	return page, err
+}
+
+func (b *Browser) do(req *http.Request) (*Page, error) {
 	hops := []*url.URL{req.URL}
 	c := *b.Client
 	c.CheckRedirect = func(next *http.Request, via []*http.Request) error {

@@ -69,7 +69,21 @@ type OIDCOptions struct {
 	// access token may (OpenID Connect Core §5.4). Other Claims stay in
 	// both.
 	ProfileInUserinfoOnly bool
+	// MultiTenant makes the issuer a template, as Microsoft Entra ID's
+	// multi-tenant endpoints do: discovery (still at URL()) names the
+	// issuer IssuerTemplate(), URL()+"/{tenantid}", and each login's
+	// id_token carries the tid claim of the current tenant (Tenant,
+	// SetTenant) and the iss URL()+"/"+tid; so does the authorization
+	// response's iss with IssParameter.
+	MultiTenant bool
+	// Tenant is the tenant of logins with MultiTenant. Empty:
+	// DefaultTenant.
+	Tenant string
 }
+
+// DefaultTenant is the tenant ID of a MultiTenant OIDCProvider's logins
+// until SetTenant.
+const DefaultTenant = "00000000-0000-4000-8000-000000000001"
 
 // OIDCFailure makes an OIDCProvider misbehave, for negative tests. The
 // zero value injects nothing. The id_token knobs apply to every id_token
@@ -86,6 +100,7 @@ type OIDCFailure struct {
 	AlgNone       bool   // an unsigned token, alg "none"
 	HS256         bool   // HMAC-signed with the RSA public key as secret (algorithm confusion)
 	UnknownKID    bool   // signed by a key the JWKS does not publish
+	TenantIssuer  string // MultiTenant: iss names this tenant instead of the token's tid
 	OtherSub      string // sub is this value instead of the user's (at refresh: a user swap)
 
 	UserinfoOtherSub bool   // /userinfo answers for another sub
@@ -99,7 +114,8 @@ type OIDCFailure struct {
 //
 //	GET  /.well-known/openid-configuration  discovery (OpenID Connect Discovery 1.0)
 //	GET  /jwks                              RS256 and ES256 public keys
-//	GET  /authorize                         code flow with PKCE S256, approved at once; nonce kept for the id_token
+//	GET  /authorize                         code flow with PKCE S256, approved at once; nonce kept for the id_token;
+//	                                        response_mode query (default) or form_post (an auto-submitting page)
 //	POST /token                             authorization_code and refresh_token grants; id_token signed with go-jose
 //	GET  /userinfo                          the user's claims, for a Bearer access token
 //	GET  /end_session                       RP-initiated logout: back to post_logout_redirect_uri with state
@@ -126,6 +142,7 @@ type OIDCProvider struct {
 
 type oidcCode struct {
 	redirect, challenge, nonce, scope string
+	tenant                            string // MultiTenant: the login's tid
 	user                              User
 	used                              bool
 	expires                           time.Time
@@ -150,6 +167,9 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Tenant == "" {
+		opts.Tenant = DefaultTenant
 	}
 	p := &OIDCProvider{opts: opts, codes: map[string]*oidcCode{}, access: map[string]string{}, refresh: map[string]*oidcCode{}}
 	p.rsaKey, p.ecKey = newRSAKey(), newECKey()
@@ -185,12 +205,48 @@ func newECKey() jose.JSONWebKey {
 func (p *OIDCProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
 
 // Issuer returns the issuer identifier: URL(), with a trailing slash when
-// OIDCOptions.IssuerTrailingSlash is set.
+// OIDCOptions.IssuerTrailingSlash is set. With MultiTenant it is where
+// discovery is (as Entra ID's /common is).
 func (p *OIDCProvider) Issuer() string {
 	if p.opts.IssuerTrailingSlash {
 		return p.URL() + "/"
 	}
 	return p.URL()
+}
+
+// IssuerTemplate returns the template the discovery document names with
+// MultiTenant, URL()+"/{tenantid}"; "" without.
+func (p *OIDCProvider) IssuerTemplate() string {
+	if !p.opts.MultiTenant {
+		return ""
+	}
+	return p.URL() + "/{tenantid}"
+}
+
+// TenantIssuer returns the issuer of tenant tid with MultiTenant,
+// URL()+"/"+tid.
+func (p *OIDCProvider) TenantIssuer(tid string) string { return p.URL() + "/" + tid }
+
+// SetTenant sets the tenant of later logins, with MultiTenant.
+func (p *OIDCProvider) SetTenant(tid string) {
+	p.mu.Lock()
+	p.opts.Tenant = tid
+	p.mu.Unlock()
+}
+
+// tenant is the current tenant.
+func (p *OIDCProvider) tenant() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.opts.Tenant
+}
+
+// issuerOf is the issuer that signs a login of tenant tid.
+func (p *OIDCProvider) issuerOf(tid string) string {
+	if p.opts.MultiTenant {
+		return p.TenantIssuer(tid)
+	}
+	return p.Issuer()
 }
 
 // Fail replaces the failure knobs; Fail(OIDCFailure{}) clears them.
@@ -264,6 +320,9 @@ func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	p.mu.Unlock()
 	base := p.URL()
 	iss := p.Issuer()
+	if p.opts.MultiTenant {
+		iss = p.IssuerTemplate()
+	}
 	if f := p.knobs(); f.DiscoveryIssuer != "" {
 		iss = f.DiscoveryIssuer
 	}
@@ -299,14 +358,14 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown client or redirect_uri", http.StatusBadRequest)
 		return
 	}
-	back := u.Query()
-	back.Set("state", q.Get("state"))
+	back := url.Values{"state": {q.Get("state")}}
 	f := p.knobs()
+	tenant := p.tenant()
 	switch {
 	case f.IssParam != "":
 		back.Set("iss", f.IssParam)
 	case p.opts.IssParameter && !f.OmitIssParam:
-		back.Set("iss", p.Issuer())
+		back.Set("iss", p.issuerOf(tenant))
 	}
 	switch {
 	case q.Get("response_type") != "code" || !hasScope(q.Get("scope"), "openid"):
@@ -319,11 +378,19 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		code := newSecret("oc_")
 		p.mu.Lock()
 		p.codes[code] = &oidcCode{redirect: redirect, challenge: q.Get("code_challenge"), nonce: q.Get("nonce"),
-			scope: q.Get("scope"), user: *p.opts.User, expires: p.opts.Now().Add(codeLifetime)}
+			scope: q.Get("scope"), user: *p.opts.User, tenant: tenant, expires: p.opts.Now().Add(codeLifetime)}
 		p.mu.Unlock()
 		back.Set("code", code)
 	}
-	u.RawQuery = back.Encode()
+	if q.Get("response_mode") == ResponseModeFormPost {
+		writeFormPost(w, redirect, back)
+		return
+	}
+	own := u.Query()
+	for k, v := range back {
+		own[k] = v
+	}
+	u.RawQuery = own.Encode()
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
@@ -397,7 +464,7 @@ func (p *OIDCProvider) userClaims(u User) map[string]any {
 // nonce, signed and shaped as the current knobs say, for tests that hand a
 // client a token directly.
 func (p *OIDCProvider) IDToken(nonce string) string {
-	return p.idToken(&oidcCode{nonce: nonce, user: *p.opts.User}, "")
+	return p.idToken(&oidcCode{nonce: nonce, user: *p.opts.User, tenant: p.tenant()}, "")
 }
 
 func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
@@ -409,7 +476,13 @@ func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
 			delete(c, k)
 		}
 	}
-	c["iss"], c["aud"] = p.Issuer(), p.opts.ClientID
+	c["iss"], c["aud"] = p.issuerOf(g.tenant), p.opts.ClientID
+	if p.opts.MultiTenant {
+		c["tid"] = g.tenant
+		if f.TenantIssuer != "" {
+			c["iss"] = p.TenantIssuer(f.TenantIssuer)
+		}
+	}
 	c["iat"], c["exp"] = now.Unix(), now.Add(p.opts.TokenLifetime).Unix()
 	if g.nonce != "" {
 		c["nonce"] = g.nonce

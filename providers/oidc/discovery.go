@@ -110,7 +110,7 @@ func (p *provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 		return nil, fail(resp.StatusCode, fmt.Errorf("decoding the discovery document: %w", err))
 	}
 	switch {
-	case m.Issuer != p.cfg.Issuer:
+	case m.Issuer != p.discoveryIssuer():
 		return nil, p.issuerMismatch(m.Issuer)
 	case m.AuthURL == "" || m.TokenURL == "" || m.JWKSURI == "":
 		return nil, fmt.Errorf("%w: %s: %s lacks authorization_endpoint, token_endpoint or jwks_uri", ErrDiscovery, p.name, p.cfg.DiscoveryURL)
@@ -127,8 +127,8 @@ func (p *provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 // only a trailing slash, the usual mistake, is named with the string to
 // configure.
 func (p *provider) issuerMismatch(got string) error {
-	err := fmt.Errorf("%w: %s: %s names issuer %q but the configured Issuer is %q; they must be equal, character for character",
-		ErrDiscovery, p.name, p.cfg.DiscoveryURL, got, p.cfg.Issuer)
+	err := fmt.Errorf("%w: %s: %s names issuer %q but the configured Issuer (or IssuerTemplate) is %q; they must be equal, character for character",
+		ErrDiscovery, p.name, p.cfg.DiscoveryURL, got, p.discoveryIssuer())
 	if got != "" && strings.TrimSuffix(got, "/") == strings.TrimSuffix(p.cfg.Issuer, "/") {
 		err = fmt.Errorf("%w (they differ only in the trailing slash: set Issuer: %q)", err, got)
 	}
@@ -186,6 +186,10 @@ func (p *provider) endpoints(ctx context.Context) (blueprint.Endpoints, error) {
 	if err != nil {
 		return blueprint.Endpoints{}, err
 	}
-	return blueprint.Endpoints{AuthURL: d.meta.AuthURL, TokenURL: d.meta.TokenURL, RevocationURL: d.meta.RevocationURL,
-		Issuer: p.cfg.Issuer, RequireIssuer: d.meta.IssParameter}, nil
+	ep := blueprint.Endpoints{AuthURL: d.meta.AuthURL, TokenURL: d.meta.TokenURL, RevocationURL: d.meta.RevocationURL,
+		Issuer: p.cfg.Issuer, RequireIssuer: d.meta.IssParameter}
+	if p.templated() {
+		ep.Issuer, ep.MatchIssuer = p.cfg.IssuerTemplate, p.matchIssuer
+	}
+	return ep, nil
 }

@@ -53,6 +53,9 @@ type Config struct {
 	AuthParams map[string]string
 	// TokenAuth selects client_secret_basic (default) or _post.
 	TokenAuth blueprint.TokenAuthMethod
+	// FormPost asks for response_mode=form_post; see
+	// blueprint.OAuth2Config.FormPost.
+	FormPost bool
 
 	// PublicClient allows an empty ClientSecret (a client that cannot keep
 	// a secret, protected by PKCE alone).
@@ -73,6 +76,19 @@ type Config struct {
 	// asymmetric algorithms the provider advertises, else RS256. Symmetric
 	// (HS*) algorithms and none are never accepted.
 	SigningAlgs []string
+	// IssuerTemplate opts in to an issuer that is a template, such as
+	// Entra ID's multi-tenant "https://login.microsoftonline.com/{tenantid}/v2.0"
+	// (see tenant.go): the discovery document must name it exactly, and each
+	// id_token's iss must be it with the token's tid substituted. Issuer is
+	// then where discovery is fetched (".../common/v2.0"). Empty: the
+	// issuer is exact.
+	IssuerTemplate string
+	// Tenants, with IssuerTemplate, are the only tenant IDs (tid) accepted;
+	// empty: any tenant, subject to AllowTenant.
+	Tenants []string
+	// AllowTenant, with IssuerTemplate, is one more tenant check; an error
+	// refuses the id_token (wrapped in ErrTenant).
+	AllowTenant func(tid string) error
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
@@ -134,7 +150,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
-		Options: cfg.Options,
+		FormPost: cfg.FormPost, Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,
 			Nonce:         true,
@@ -165,6 +181,9 @@ func (p *provider) validate() error {
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
 	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
 		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
+	}
+	if err := p.validateTemplate(); err != nil {
+		return err
 	}
 	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
 		u, err := url.Parse(raw)

@@ -70,15 +70,18 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 	if err != nil {
 		return nil, err
 	}
-	v := gooidc.NewVerifier(p.cfg.Issuer, d.keys, &gooidc.Config{
+	v := gooidc.NewVerifier(p.cfg.Issuer, d.keys, p.verifierConfig(&gooidc.Config{
 		ClientID: p.cfg.ClientID, SupportedSigningAlgs: d.algs, SkipExpiryCheck: skipExpiry,
-	})
+	}))
 	t, err := v.Verify(gooidc.ClientContext(ctx, p.hc), raw)
 	if err != nil {
 		return nil, err
 	}
 	claims := map[string]any{}
 	if err := t.Claims(&claims); err != nil {
+		return nil, err
+	}
+	if err := p.checkTenant(t, claims); err != nil {
 		return nil, err
 	}
 	if t.Subject == "" {
@@ -110,6 +113,9 @@ func (p *provider) verifyLogin(ctx context.Context, tok *blueprint.Token, nonce 
 	}
 	if nonce == "" || subtle.ConstantTimeCompare([]byte(v.tok.Nonce), []byte(nonce)) != 1 {
 		return p.wrap(ErrNonce)
+	}
+	if err := checkResponseIssuer(ctx, v.tok.Issuer); err != nil {
+		return p.wrap(err)
 	}
 	if v.tok.AccessTokenHash != "" { // §3.1.3.8: optional in the code flow, checked when present
 		if err := v.tok.VerifyAccessToken(tok.AccessToken); err != nil {
