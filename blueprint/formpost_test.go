@@ -137,7 +137,7 @@ func TestFormPostRelayPage(t *testing.T) {
 
 // Mix-up of response modes: a form_post login answered in the query of a
 // GET is refused and used up.
-func TestFormPostLoginRefusesQueryResponse(t *testing.T) {
+func TestAttackResponseModeFormPostLoginAnsweredByGET(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak, func(c *blueprint.OAuth2Config) { c.FormPost = true })
 		cb := f.startLogin(t, "")
@@ -157,7 +157,7 @@ func TestFormPostLoginRefusesQueryResponse(t *testing.T) {
 // Mix-up of response modes the other way: a login that asked for the query
 // mode (the blueprint's config changed since, or an attacker posts the
 // response) is refused when its response arrives as a POST.
-func TestQueryLoginRefusesFormPostResponse(t *testing.T) {
+func TestAttackResponseModeQueryLoginAnsweredByPOST(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
 		cb := f.startLogin(t, "")
@@ -230,7 +230,7 @@ func mustRequest(t *testing.T, target, contentType, body string) *http.Request {
 // A form_post callback reads the response from the body only: the same
 // parameters in the POST's query (where a form_post response never puts
 // them) find no login.
-func TestFormPostIgnoresQueryParameters(t *testing.T) {
+func TestAttackFormPostParametersInQueryIgnored(t *testing.T) {
 	f := newFixture(t, gintest.Options{}, func(c *blueprint.OAuth2Config) { c.FormPost = true })
 	cb := f.startLogin(t, "")
 	page, err := f.browser.PostForm(cb, url.Values{"gindance_relay": {"1"}})

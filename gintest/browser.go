@@ -56,7 +56,7 @@ func NewBrowser() *Browser {
 
 // NoFollow returns a copy of b sharing its client and cookie jar that
 // stops at the first redirect, so the Page holds the redirect response
-// and its Location header.
+// and its Location header, and does not submit auto-submitting forms.
 func (b *Browser) NoFollow() *Browser {
 	return &Browser{Client: b.Client, noFollow: true}
 }

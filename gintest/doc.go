@@ -28,8 +28,14 @@
 // refuse (OIDCFailure). OAuth1Provider is a fake OAuth 1.0a provider that
 // verifies the RFC 5849 signature of every request (OAuth1Failure).
 //
+// Both providers answer response_mode=form_post (OAuth 2.0 Form Post
+// Response Mode) with an auto-submitting page from their own origin; the
+// OIDCProvider also serves issuer templates with per-login tenants
+// (OIDCOptions.MultiTenant, as Entra ID's /common does).
+//
 // Browser is a small cookie-keeping HTTP client that follows redirects
-// across hosts, to walk through a login flow like a user would.
+// across hosts and submits auto-submitting forms (form_post responses), to
+// walk through a login flow like a user would.
 //
 // gintest is for tests only: it keeps everything in memory and its
 // sign-in form checks no password.

@@ -79,6 +79,14 @@ type OIDCOptions struct {
 	// Tenant is the tenant of logins with MultiTenant. Empty:
 	// DefaultTenant.
 	Tenant string
+	// CheckClientSecret, when set, decides whether a client secret is the
+	// client's instead of comparing it with ClientSecret: for clients
+	// whose secret is a JWT they sign (Sign in with Apple).
+	CheckClientSecret func(secret string) bool
+	// FormFields are added to every form_post response, as Sign in with
+	// Apple adds its user field (the user's name, JSON) at the first
+	// authorization.
+	FormFields map[string]string
 }
 
 // DefaultTenant is the tenant ID of a MultiTenant OIDCProvider's logins
@@ -159,6 +167,7 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	}
 	opts.User = copyUser(opts.User)
 	opts.Claims = maps.Clone(opts.Claims)
+	opts.FormFields = maps.Clone(opts.FormFields)
 	if opts.Alg == "" {
 		opts.Alg = "RS256"
 	}
@@ -383,6 +392,9 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		back.Set("code", code)
 	}
 	if q.Get("response_mode") == ResponseModeFormPost {
+		for k, v := range p.opts.FormFields {
+			back.Set(k, v)
+		}
 		writeFormPost(w, redirect, back)
 		return
 	}
@@ -401,6 +413,9 @@ func (p *OIDCProvider) clientOK(r *http.Request) bool {
 		secret, _ = url.QueryUnescape(secret)
 	} else {
 		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
+	}
+	if p.opts.CheckClientSecret != nil {
+		return id == p.opts.ClientID && p.opts.CheckClientSecret(secret)
 	}
 	return id == p.opts.ClientID && subtle.ConstantTimeCompare([]byte(secret), []byte(p.opts.ClientSecret)) == 1
 }

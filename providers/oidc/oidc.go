@@ -89,6 +89,9 @@ type Config struct {
 	// AllowTenant, with IssuerTemplate, is one more tenant check; an error
 	// refuses the id_token (wrapped in ErrTenant).
 	AllowTenant func(tid string) error
+	// Validate, when set, is one more configuration check (a preset's own
+	// settings), run by Blueprint.Validate, and so Mount, after oidc's.
+	Validate func() error
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
@@ -184,6 +187,11 @@ func (p *provider) validate() error {
 	}
 	if err := p.validateTemplate(); err != nil {
 		return err
+	}
+	if p.cfg.Validate != nil {
+		if err := p.cfg.Validate(); err != nil {
+			return err
+		}
 	}
 	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
 		u, err := url.Parse(raw)

@@ -49,7 +49,7 @@ func TestTenantTemplateAcceptsTwoTenants(t *testing.T) {
 
 // An id_token whose iss names another tenant than its own tid is refused,
 // although that other tenant's issuer is a valid filling of the template.
-func TestTenantTemplateRefusesIssOfAnotherTenant(t *testing.T) {
+func TestAttackTenantIssOfAnotherTenantRefused(t *testing.T) {
 	f := multiTenant(t, gintest.OIDCOptions{})
 	f.p.SetTenant(tenantA)
 	f.p.Fail(gintest.OIDCFailure{TenantIssuer: tenantB})
@@ -58,7 +58,7 @@ func TestTenantTemplateRefusesIssOfAnotherTenant(t *testing.T) {
 
 // Config.Tenants restricts the template to an allow list; AllowTenant is a
 // func policy.
-func TestTenantTemplateAllowList(t *testing.T) {
+func TestAttackTenantOutsideAllowListRefused(t *testing.T) {
 	f := multiTenant(t, gintest.OIDCOptions{}, func(c *oidc.Config) { c.Tenants = []string{tenantA} })
 	if page := loginAs(t, f, tenantA); page.StatusCode != http.StatusOK {
 		t.Fatalf("allowed tenant: %d %q", page.StatusCode, page.Body)
