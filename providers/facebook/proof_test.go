@@ -11,7 +11,9 @@ import (
 // appsecret_proof, which would let that host check guesses of the secret.
 func TestFacebookProofNeverGoesToAnotherHost(t *testing.T) {
 	seen := map[string]string{}
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { seen[r.Host+r.URL.Path] = r.URL.Query().Get("appsecret_proof") })
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen[r.Host+r.URL.Path] = r.URL.Query().Get("appsecret_proof")
+	})
 	graph, other := httptest.NewServer(h), httptest.NewServer(h)
 	defer graph.Close()
 	defer other.Close()
