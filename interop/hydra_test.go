@@ -58,6 +58,8 @@ func TestOryHydra(t *testing.T) {
 		signOut:  h.signOut,
 		scopes:   []string{"profile", "email", "offline_access"},
 		lifetime: hydraTTL,
+		// fosite revokes the tokens of a code that is used twice.
+		codeReuseRevokes: true,
 		user: blueprint.Identity{ID: hydraSubject, Username: hydraUser, Name: "Alice Liddell",
 			Email: "alice@example.test", EmailVerified: true},
 	}
