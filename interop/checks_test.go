@@ -21,7 +21,9 @@ import (
 type opServer struct {
 	// client registers a client for the relying party's callback and
 	// post-logout URLs and returns the issuer and the credentials.
-	client func(t *testing.T, redirectURI, postLogoutURI string) (issuer, clientID, secret string)
+	// secret is the client secret to register; empty: the server's or
+	// the suite's default.
+	client func(t *testing.T, redirectURI, postLogoutURI, secret string) (issuer, clientID, clientSecret string)
 	// signIn takes the page the browser landed on after the relying
 	// party sent it to the provider, does what a person does there, and
 	// returns the page the browser ends on.
@@ -39,12 +41,13 @@ type opServer struct {
 	user blueprint.Identity
 }
 
-// start returns a relying party configured as a client of s. leeway
-// zero keeps tokens fresh for the whole check.
-func (s *opServer) start(t *testing.T, leeway time.Duration, tweak ...func(*rpConfig)) (*rp, discovered) {
+// start returns a relying party configured as a client of s, registered
+// with secret (empty: the server's default). leeway zero keeps tokens
+// fresh for the whole check.
+func (s *opServer) start(t *testing.T, leeway time.Duration, secret string, tweak ...func(*rpConfig)) (*rp, discovered) {
 	t.Helper()
 	r := newRPServer(t)
-	issuer, id, secret := s.client(t, r.callbackURL(), r.postLogoutURL())
+	issuer, id, secret := s.client(t, r.callbackURL(), r.postLogoutURL(), secret)
 	if leeway == 0 {
 		leeway = time.Second
 	}
@@ -71,7 +74,7 @@ func (s *opServer) login(t *testing.T, r *rp) {
 // §3.1.3.7), the token stored, Claims and Identity from the real id_token
 // and userinfo, and an API call through Client.
 func (s *opServer) checkLogin(t *testing.T) {
-	r, d := s.start(t, 0)
+	r, d := s.start(t, 0, "")
 	start, err := r.browser.NoFollow().Get(r.URL + "/login/idp")
 	if err != nil {
 		t.Fatal(err)
@@ -145,7 +148,7 @@ func audContains(aud any, clientID string) bool {
 // §4.14.2), and the new token is stored.
 func (s *opServer) checkRefreshRace(t *testing.T) {
 	const fresh = 8 * time.Second // how long a token stays out of the leeway
-	r, d := s.start(t, s.lifetime-fresh)
+	r, d := s.start(t, s.lifetime-fresh, "")
 	s.login(t, r)
 	old := r.token(t)
 	if n := r.refreshes.Load(); n != 0 {
@@ -198,13 +201,41 @@ func (s *opServer) checkRefreshRace(t *testing.T) {
 	}
 }
 
+// checkSecretEncoding: a client secret with characters that
+// client_secret_basic must form-urlencode before Base64 (RFC 6749 §2.3.1:
+// ':', '+', '%', '/', a space, non-ASCII) logs in and refreshes.
+func (s *opServer) checkSecretEncoding(t *testing.T) {
+	const secret = "s3cret:+/%20 &=ü-0123456789abcdef"
+	r, d := s.start(t, 0, secret)
+	if r.cfg.ClientSecret != secret {
+		t.Fatalf("the client was registered with another secret")
+	}
+	s.login(t, r)
+	tok := r.token(t)
+	if code := refreshGrant(t, d.Token, r.cfg.ClientID, secret, tok.RefreshToken); code != "" {
+		t.Fatalf("refresh with the encoded secret: %s", code)
+	}
+}
+
+// checkLoginCookieKey: with each pending login in a sealed cookie of its
+// own (Options.LoginCookieKey) the login works as with the session.
+func (s *opServer) checkLoginCookieKey(t *testing.T) {
+	r, _ := s.start(t, 0, "", func(c *rpConfig) { c.LoginCookieKey = []byte("interop-login-cookie-key-32bytes") })
+	s.login(t, r)
+	var m me
+	r.getJSON(t, "/me", &m)
+	if m.Claims["sub"] != s.user.ID {
+		t.Fatalf("claims %v", m.Claims)
+	}
+}
+
 // checkRevokedGrant: when the server has revoked the grant behind the
 // app's back, the refresh that comes due is refused (RFC 6749 §5.2
 // invalid_grant); Client forgets the token and answers ErrNotAuthorized,
 // so the app can send the user to log in again.
 func (s *opServer) checkRevokedGrant(t *testing.T) {
 	const fresh = 8 * time.Second
-	r, d := s.start(t, s.lifetime-fresh)
+	r, d := s.start(t, s.lifetime-fresh, "")
 	s.login(t, r)
 	tok := r.token(t)
 	revokeDirectly(t, d.Revocation, r.cfg.ClientID, r.cfg.ClientSecret, tok.RefreshToken)
@@ -234,7 +265,7 @@ func (s *opServer) checkRevokedGrant(t *testing.T) {
 // end_session_endpoint and comes back with the state it sent, which is
 // single use.
 func (s *opServer) checkLogout(t *testing.T) {
-	r, d := s.start(t, 0)
+	r, d := s.start(t, 0, "")
 	if d.Revocation == "" || d.EndSession == "" {
 		t.Fatalf("the server advertises no revocation (%q) or end_session (%q) endpoint", d.Revocation, d.EndSession)
 	}
@@ -299,7 +330,7 @@ func (s *opServer) logout(t *testing.T, r *rp) *gintest.Page {
 // a wrong secret (RFC 6749 §5.2 invalid_client); the login ends in
 // OnError with a *ProviderError and nothing is stored.
 func (s *opServer) checkWrongSecret(t *testing.T) {
-	r, _ := s.start(t, 0, func(c *rpConfig) { c.ClientSecret = "not-" + c.ClientSecret })
+	r, _ := s.start(t, 0, "", func(c *rpConfig) { c.ClientSecret = "not-" + c.ClientSecret })
 	page := s.signIn(t, r.browser, r.get(t, "/login/idp"))
 	if page.StatusCode != http.StatusBadGateway {
 		t.Fatalf("login with a wrong client secret: %d %s, want 502", page.StatusCode, excerpt(page.Body))
@@ -319,7 +350,7 @@ func (s *opServer) checkWrongSecret(t *testing.T) {
 // second time, and the server refuses it: the replay ends in OnError with
 // invalid_grant and stores nothing.
 func (s *opServer) checkReusedCode(t *testing.T) {
-	r, d := s.start(t, 0)
+	r, d := s.start(t, 0, "")
 	r.hold.Store(true)
 	s.signIn(t, r.browser, r.get(t, "/login/idp"))
 	r.hold.Store(false)
