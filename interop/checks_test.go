@@ -41,6 +41,18 @@ type opServer struct {
 	user blueprint.Identity
 }
 
+// run runs every check against s, each as a subtest.
+func (s *opServer) run(t *testing.T) {
+	t.Run("LoginPKCEStateClaimsUserinfo", s.checkLogin)
+	t.Run("RefreshRaceRotation", s.checkRefreshRace)
+	t.Run("RevokedGrantRefused", s.checkRevokedGrant)
+	t.Run("LogoutRevocationEndSession", s.checkLogout)
+	t.Run("WrongClientSecret", s.checkWrongSecret)
+	t.Run("SecretNeedingEncoding", s.checkSecretEncoding)
+	t.Run("LoginCookieKey", s.checkLoginCookieKey)
+	t.Run("ReusedCode", s.checkReusedCode)
+}
+
 // start returns a relying party configured as a client of s, registered
 // with secret (empty: the server's default). leeway zero keeps tokens
 // fresh for the whole check.
@@ -331,16 +343,23 @@ func (s *opServer) logout(t *testing.T, r *rp) *gintest.Page {
 // OnError with a *ProviderError and nothing is stored.
 func (s *opServer) checkWrongSecret(t *testing.T) {
 	r, _ := s.start(t, 0, "", func(c *rpConfig) { c.ClientSecret = "not-" + c.ClientSecret })
-	page := s.signIn(t, r.browser, r.get(t, "/login/idp"))
+	exchangeRefused(t, r, s.signIn(t, r.browser, r.get(t, "/login/idp")), "invalid_client")
+}
+
+// exchangeRefused checks that the callback that ended on page failed at
+// the token endpoint with the OAuth error code: a 502 from the default
+// error handler, a *ProviderError in OnError, and no token stored.
+func exchangeRefused(t *testing.T, r *rp, page *gintest.Page, code string) {
+	t.Helper()
 	if page.StatusCode != http.StatusBadGateway {
-		t.Fatalf("login with a wrong client secret: %d %s, want 502", page.StatusCode, excerpt(page.Body))
+		t.Fatalf("callback: %d %s, want 502", page.StatusCode, excerpt(page.Body))
 	}
 	pe := asProviderError(t, r.lastErr(t))
-	if pe.Op != "exchange" || pe.Code != "invalid_client" {
-		t.Fatalf("error %v: want the exchange refused with invalid_client", pe)
+	if pe.Op != "exchange" || pe.Code != code {
+		t.Fatalf("error %v: want the exchange refused with %s", pe, code)
 	}
 	if page := r.get(t, "/"); page.Body != "authorized=false" {
-		t.Fatalf("after the refused login: %s", page.Body)
+		t.Fatalf("after the refused callback: %s", page.Body)
 	}
 }
 
@@ -369,17 +388,7 @@ func (s *opServer) checkReusedCode(t *testing.T) {
 		c.Path = "/"
 	}
 	r.browser.Client.Jar.SetCookies(app, before)
-	page := r.get(t, cb.RequestURI())
-	if page.StatusCode != http.StatusBadGateway {
-		t.Fatalf("replayed callback: %d %s, want 502", page.StatusCode, excerpt(page.Body))
-	}
-	pe := asProviderError(t, r.lastErr(t))
-	if pe.Op != "exchange" || pe.Code != "invalid_grant" {
-		t.Fatalf("replayed callback: %v, want the exchange refused with invalid_grant", pe)
-	}
-	if page := r.get(t, "/"); page.Body != "authorized=false" {
-		t.Fatalf("after the refused replay: %s", page.Body)
-	}
+	exchangeRefused(t, r, r.get(t, cb.RequestURI()), "invalid_grant")
 	// RFC 6749 §4.1.2: the server SHOULD revoke the tokens already issued
 	// for a code that is used twice. Whether it does is the server's
 	// choice; the check pins what each one does, as the README says.

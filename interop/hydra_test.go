@@ -63,14 +63,7 @@ func TestOryHydra(t *testing.T) {
 		user: blueprint.Identity{ID: hydraSubject, Username: hydraUser, Name: "Alice Liddell",
 			Email: "alice@example.test", EmailVerified: true},
 	}
-	t.Run("LoginPKCEStateClaimsUserinfo", s.checkLogin)
-	t.Run("RefreshRaceRotation", s.checkRefreshRace)
-	t.Run("RevokedGrantRefused", s.checkRevokedGrant)
-	t.Run("LogoutRevocationEndSession", s.checkLogout)
-	t.Run("WrongClientSecret", s.checkWrongSecret)
-	t.Run("SecretNeedingEncoding", s.checkSecretEncoding)
-	t.Run("LoginCookieKey", s.checkLoginCookieKey)
-	t.Run("ReusedCode", s.checkReusedCode)
+	s.run(t)
 	t.Run("DeniedConsent", func(t *testing.T) { h.checkDeniedConsent(t, s) })
 }
 

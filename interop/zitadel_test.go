@@ -47,14 +47,7 @@ func TestZitadelExampleOP(t *testing.T) {
 		user: blueprint.Identity{ID: zitadelSubject, Username: "test-user@127.0.0.1", Name: "Test User",
 			Email: "test-user@zitadel.ch", EmailVerified: true},
 	}
-	t.Run("LoginPKCEStateClaimsUserinfo", s.checkLogin)
-	t.Run("RefreshRaceRotation", s.checkRefreshRace)
-	t.Run("RevokedGrantRefused", s.checkRevokedGrant)
-	t.Run("LogoutRevocationEndSession", s.checkLogout)
-	t.Run("WrongClientSecret", s.checkWrongSecret)
-	t.Run("SecretNeedingEncoding", s.checkSecretEncoding)
-	t.Run("LoginCookieKey", s.checkLoginCookieKey)
-	t.Run("ReusedCode", s.checkReusedCode)
+	s.run(t)
 }
 
 // startZitadel starts the example OP with one web client registered for
