@@ -38,6 +38,8 @@ type rpConfig struct {
 	// RefreshLeeway is blueprint.OAuth2Config.RefreshLeeway: the suite
 	// forces refreshes by making it most of the token's lifetime.
 	RefreshLeeway time.Duration
+	// LoginCookieKey is blueprint.Options.LoginCookieKey.
+	LoginCookieKey []byte
 }
 
 // rp is a running relying party.
@@ -96,7 +98,7 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 		Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: r.callbackURL(), APIBaseURL: cfg.Issuer, UserInfo: true,
 		PostLogoutRedirectURL: r.postLogoutURL(), PostLogoutRedirectTo: "/logged-out",
-		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway},
+		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway, LoginCookieKey: cfg.LoginCookieKey},
 	})
 	r.b.OnError(func(c *gin.Context, err error) {
 		r.mu.Lock()
