@@ -10,17 +10,26 @@
 // requests with the user's token, refreshes it once however many requests race,
 // and refuses to send it to any host it was not issued for.
 //
-// Where things live:
+// A started login (state, PKCE verifier, redirect URI, next path) waits in
+// the user's session by default. With Options.LoginCookieKey set, each one
+// waits instead in a sealed cookie of its own, scoped to the blueprint's
+// path: logins from several tabs cannot overwrite each other, and the
+// session is touched only to store the token. Tokens are kept by a Storage:
+// the session by default (SessionStorage), or a server-side store
+// (storage/sqlstore, storage/redisstore) set with SetStorage.
 //
-//   - login.go and callback.go: the login flow, start and finish.
-//   - transaction.go: the per-login state kept in the user's session.
-//   - refresh.go: the refresh path (singleflight, recent results, store locks).
-//   - storage.go and session.go: the storage seam and its session-backed default.
-//   - client.go and transport.go: the authenticated client and its host guard.
-//   - errors.go and onerror.go: every error the flow can end in, and the default handler.
+// Configuration mistakes stop the app at startup: Validate reports a
+// missing client ID or endpoint, an unparsable URL or a bad LoginCookieKey
+// as an error wrapping ErrConfig, and Mount panics with it, and also with
+// an absolute RedirectURL whose path is not the callback route it serves
+// (Options.SkipRedirectPathCheck is for proxies that rewrite paths).
 //
 // Security defaults: PKCE S256 on, state single-use and bound to the browser
-// session, at most a few pending logins per session, safe same-site next paths
-// only, Referrer-Policy: no-referrer and Cache-Control: no-store on callbacks,
-// tokens never in URLs or logs.
+// (its session or its sealed login cookie), at most a few pending logins per
+// browser, safe same-site next paths only, Referrer-Policy: no-referrer and
+// Cache-Control: no-store on callbacks, tokens never in URLs or logs.
+//
+// The repository's README walks through the whole flow; the code of each
+// part is in a file named for it (the login start, the callback, pending
+// logins, refresh, storage, the client).
 package blueprint

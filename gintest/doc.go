@@ -1,9 +1,33 @@
-// Package gintest is a fake OAuth 2.0 provider to test login flows
+// Package gintest is a fake OAuth 2.0 provider to test gindance login flows
 // against, with no network beyond loopback.
+//
+// A test of a gindance app starts a provider, mounts the blueprint that
+// NewBlueprint makes for it (its endpoints, the default client and
+// Identity), and logs in with a Browser, which follows the whole dance:
+//
+//	p := gintest.StartProvider(gintest.Options{
+//		User: &gintest.User{ID: "42", Login: "ada", Email: "ada@example.test"},
+//	})
+//	defer p.Close()
+//
+//	r := gin.New()
+//	r.Use(sessions.Sessions("app", store))
+//	idp := p.NewBlueprint("idp") // a *blueprint.Blueprint
+//	idp.Mount(r.Group("/login"))
+//	// ... the app's routes, then:
+//	app := httptest.NewServer(r)
+//	page, err := gintest.NewBrowser().Get(app.URL + "/login/idp?next=/me")
+//	// page is /me as the logged-in ada sees it.
+//
+// SeedToken skips the login for unit tests of handlers. The provider is a
+// plain OAuth 2.0 server too, for clients built on golang.org/x/oauth2
+// directly: AuthURL, TokenURL, DefaultClientID and DefaultClientSecret are
+// its configuration.
 //
 // A Provider is an authorization server and a small user API in one
 // http.Handler:
 //
+//	GET  /            a page that says what the provider is and lists its endpoints
 //	GET  /authorize   authorization code flow (RFC 6749 §4.1) with PKCE (RFC 7636)
 //	POST /token       authorization_code, refresh_token and client_credentials grants
 //	GET  /api/me      the signed-in user, for a Bearer access token (RFC 6750)
@@ -39,22 +63,4 @@
 //
 // gintest is for tests only: it keeps everything in memory and its
 // sign-in form checks no password.
-//
-// A test typically starts a provider, points the application's OAuth
-// configuration at it, and walks the flow:
-//
-//	p := gintest.StartProvider(gintest.Options{
-//		User: &gintest.User{ID: "42", Login: "ada", Email: "ada@example.test"},
-//	})
-//	defer p.Close()
-//
-//	conf := &oauth2.Config{
-//		ClientID:     gintest.DefaultClientID,
-//		ClientSecret: gintest.DefaultClientSecret,
-//		Endpoint:     oauth2.Endpoint{AuthURL: p.AuthURL(), TokenURL: p.TokenURL()},
-//		RedirectURL:  app.URL + "/callback",
-//	}
-//	// ... start the app with conf, then:
-//	page, err := gintest.NewBrowser().Get(app.URL + "/login")
-//	// page is where the app sent the user after the callback.
 package gintest

@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -608,8 +609,9 @@ func (p *OIDCProvider) handleEndSession(w http.ResponseWriter, r *http.Request) 
 	}
 	u, err := url.Parse(target)
 	if target == "" || err != nil || !isLoopback(u.Hostname()) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, _ = w.Write([]byte("signed out\n"))
+		pageHeaders(w)
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, signedOutPage)
 		return
 	}
 	back := u.Query()

@@ -107,3 +107,11 @@ func (p *Provider) handleHome(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	_ = homeTemplate.Execute(w, d)
 }
+
+// signedOutPage is the OIDCProvider's end_session answer when it does not
+// send the browser back to the relying party.
+var signedOutPage = pageHead("Signed out of the gintest provider") + `<main>
+<h1 id="signed-out">Signed out</h1>
+<p class="muted">Your session at the gintest OpenID provider has ended. You can close this page.</p>
+</main>
+` + pageFoot

@@ -134,7 +134,12 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		a.serve(ln, p)
 		providers[name] = p
 	}
-	a.serve(appLn, newRouter(providers, a.Tokens, users))
+	r, err := newRouter(providers, a.Tokens, users)
+	if err != nil {
+		appLn.Close()
+		return fail(err)
+	}
+	a.serve(appLn, r)
 	return a, nil
 }
 
@@ -150,7 +155,7 @@ func sessionUser(c *gin.Context) (string, error) {
 	return id, nil
 }
 
-func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, users *users) *gin.Engine {
+func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, users *users) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
@@ -161,6 +166,9 @@ func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, u
 	bps := map[string]*blueprint.Blueprint{}
 	for _, name := range providerNames {
 		b := providers[name].NewBlueprint(name)
+		if err := b.Validate(); err != nil { // a configuration mistake stops the app here
+			return nil, err
+		}
 		b.SetStorage(tokens)
 		// Find or create the app's user, then log them in to the app: the
 		// store keys the token to whoever the session names afterwards.
@@ -227,7 +235,7 @@ func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, u
 		}
 		c.Redirect(http.StatusSeeOther, "/")
 	})
-	return r
+	return r, nil
 }
 
 // users is the app's own users table and the provider accounts linked to

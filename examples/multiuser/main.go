@@ -7,8 +7,8 @@
 // The database is an SQLite file by default (-db); set DATABASE_URL to a
 // PostgreSQL URL to use PostgreSQL instead (what several replicas of the app
 // would share). Tokens are sealed with AES-256-GCM under the keys in
-// TOKEN_KEYS (comma-separated base64, newest first; `openssl rand -base64
-// 32` makes one); without it a random key is used, so tokens stored by one
+// TOKEN_KEYS (comma-separated, newest first, each 32 bytes in hex as
+// `openssl rand -hex 32` prints it); without it a random key is used, so tokens stored by one
 // run do not open in the next.
 //
 // The two providers, "alpha" and "beta", are gintest fake providers on

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"html/template"
 	"net"
 	"net/http"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/github"
 	"github.com/gindance/gindance/providers/google"
+	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/twitter"
 )
 
@@ -55,8 +55,14 @@ func start(ctx context.Context, appAddr, idpAddr string) (*Quickstart, error) {
 	// The provider shows its sign-in form (no auto-approved User).
 	idp := gintest.NewProvider(gintest.Options{})
 	idp.SetBaseURL(q.ProviderURL)
+	app, err := newApp(ctx, idp)
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
 	q.serve(idpLn, idp)
-	q.serve(appLn, newApp(idp))
+	q.serve(appLn, app)
 	return q, nil
 }
 
@@ -94,18 +100,20 @@ func hostPort(addr string, ln net.Listener) string {
 	return net.JoinHostPort(host, port)
 }
 
-// newApp is the Gin app: sessions, one blueprint for the fake provider,
-// and three pages.
-func newApp(idp *gintest.Provider) *gin.Engine {
+// newApp is the Gin app: sessions, one blueprint for the fake provider
+// (and one per real provider whose credentials are set), and its pages.
+// A configuration mistake is returned here, at startup.
+func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
 
 	// Session cookie: signed (hash key) and encrypted (block key). The keys
 	// are random per run here, so a restart logs everyone out; a real app
-	// loads 32-byte keys from its secrets. HttpOnly keeps the cookie from
-	// scripts; SameSite=Lax lets the provider's redirect back carry it;
-	// set Secure: true behind HTTPS (this demo runs on plain http).
+	// loads 32-byte keys from its secrets (examples/github decodes them
+	// from hex). HttpOnly keeps the cookie from scripts; SameSite=Lax lets
+	// the provider's redirect back carry it; set Secure: true behind HTTPS
+	// (this demo runs on plain http).
 	store := cookie.NewStore(randomKey(), randomKey())
 	store.Options(sessions.Options{Path: "/", MaxAge: 86400, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	r.Use(sessions.Sessions("quickstart", store))
@@ -126,31 +134,20 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 		Options: blueprint.Options{LoginCookieKey: randomKey()},
 	})
 	local.IdentityFunc(gintest.Identity)
+	if err := local.Validate(); err != nil {
+		return nil, err
+	}
 	local.Mount(r.Group("/login"))
 
-	// Real providers too, each when its credentials are in the environment
-	// (register <app URL>/login/<name>/authorized as the callback URL).
-	var real []realProvider
-	for _, rp := range []struct {
-		title, env string
-		make       func() *blueprint.Blueprint
-	}{
-		{"GitHub", "GITHUB", func() *blueprint.Blueprint {
-			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
-		}},
-		{"Google", "GOOGLE", func() *blueprint.Blueprint { return google.New(google.Config{}) }},
-		{"Twitter", "TWITTER", func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }},
-	} {
-		if os.Getenv(rp.env+"_CLIENT_ID") == "" || os.Getenv(rp.env+"_CLIENT_SECRET") == "" {
-			continue
-		}
-		b := rp.make()
-		b.Mount(r.Group("/login"))
-		real = append(real, realProvider{Title: rp.title, b: b})
+	real, err := realProviders(ctx, r.Group("/login"))
+	if err != nil {
+		return nil, err
 	}
 
-	r.GET("/", func(c *gin.Context) {
-		data := page{Provider: idp.URL()}
+	// home renders the page for c, with the API call's answer when there
+	// is one.
+	home := func(c *gin.Context, api *apiCall) {
+		data := page{Provider: idp.URL(), API: api}
 		for _, rp := range real {
 			rp.Login = rp.b.LoginURL()
 			if rp.b.Authorized(c) {
@@ -160,27 +157,30 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 			}
 			data.Real = append(data.Real, rp)
 		}
-		if local.Authorized(c) {
-			id, err := local.Identity(c)
-			if err != nil {
+		if tok, err := local.Token(c); err != nil {
+			data.Error = err.Error()
+		} else if tok != nil {
+			data.Token = describe(tok, time.Now())
+			if id, err := local.Identity(c); err != nil {
 				data.Error = err.Error()
 			} else {
 				data.Identity = id
 			}
 		}
 		render(c, data)
-	})
+	}
+	r.GET("/", func(c *gin.Context) { home(c, nil) })
 	// An API call through the blueprint's Client: the token is added, and
 	// only ever sent to the provider's API.
 	r.GET("/api-call", local.Require(), func(c *gin.Context) {
+		call := &apiCall{Path: idp.APIBaseURL() + "me"}
 		var me map[string]any
-		data := page{Provider: idp.URL(), APICalled: true}
 		if err := local.Client(c).GetJSON("me", &me); err != nil {
-			data.Error = err.Error()
+			call.Error = err.Error()
 		} else {
-			data.APIResult = me
+			call.Fields = fields(me)
 		}
-		render(c, data)
+		home(c, call)
 	})
 	// Logout is a POST: with SameSite=Lax cookies another site cannot log
 	// the user out.
@@ -191,54 +191,41 @@ func newApp(idp *gintest.Provider) *gin.Engine {
 		}
 		c.Redirect(http.StatusSeeOther, "/")
 	})
-	return r
+	return r, nil
 }
 
-type page struct {
-	Provider  string
-	Identity  *blueprint.Identity
-	APICalled bool
-	APIResult map[string]any
-	Error     string
-	Real      []realProvider // presets whose credentials are set
-}
-
-// realProvider is a preset offered next to the local provider.
-type realProvider struct {
-	Title, Login, User string
-	b                  *blueprint.Blueprint
-}
-
-var tmpl = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en"><meta charset="utf-8"><title>gindance quickstart</title>
-<style>body{font:16px system-ui,sans-serif;max-width:40em;margin:3em auto;padding:0 1em}code{background:#eee;padding:0 .2em}</style>
-<h1>gindance quickstart</h1>
-{{range .Real}}{{if .User}}<p class="real-user">{{.Title}}: logged in as <strong>{{.User}}</strong>.</p>{{end}}{{end}}
-{{if .Error}}<p id="error" style="color:#a00">{{.Error}}</p>{{end}}
-{{if .APICalled}}
-  <h2>API call</h2>
-  <p>GET <code>/api/me</code> through <code>Client</code> answered:</p>
-  <ul id="api-result">{{range $k, $v := .APIResult}}<li>{{$k}}: {{$v}}</li>{{end}}</ul>
-  <p><a href="/">Back</a></p>
-{{else if .Identity}}
-  <p id="identity">Logged in as <strong id="username">{{.Identity.Username}}</strong> ({{.Identity.Email}}).</p>
-  <p><a id="api-call" href="/api-call">Call the API through Client</a></p>
-  <form method="post" action="/logout"><button id="logout" type="submit">Log out</button></form>
-{{else}}
-  <p>Not logged in.</p>
-  <p><a id="login" href="/login/local">Log in with the local provider</a></p>
-  {{range .Real}}<p><a href="{{.Login}}">Log in with {{.Title}}</a></p>{{end}}
-  <p>The local provider runs at <code>{{.Provider}}</code>: sign in there with any name.</p>
-{{end}}
-</html>
-`))
-
-func render(c *gin.Context, data page) {
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Status(http.StatusOK)
-	if err := tmpl.Execute(c.Writer, data); err != nil {
-		_ = c.Error(err)
+// realProviders mounts GitHub, Google and Twitter on g, each when its
+// credentials are in the environment (register <app URL>/login/<name>/authorized
+// as the callback URL there), after checking its configuration.
+func realProviders(ctx context.Context, g *gin.RouterGroup) ([]realProvider, error) {
+	var real []realProvider
+	for _, rp := range []struct {
+		title, env string
+		make       func() *blueprint.Blueprint
+		check      func(b *blueprint.Blueprint) error
+	}{
+		{"GitHub", "GITHUB", func() *blueprint.Blueprint {
+			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
+		}, (*blueprint.Blueprint).Validate},
+		{"Google", "GOOGLE", func() *blueprint.Blueprint { return google.New(google.Config{}) },
+			func(b *blueprint.Blueprint) error { // also fetches Google's discovery document
+				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				defer cancel()
+				return oidc.Discover(ctx, b)
+			}},
+		{"Twitter", "TWITTER", func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }, (*blueprint.Blueprint).Validate},
+	} {
+		if os.Getenv(rp.env+"_CLIENT_ID") == "" || os.Getenv(rp.env+"_CLIENT_SECRET") == "" {
+			continue
+		}
+		b := rp.make()
+		if err := rp.check(b); err != nil {
+			return nil, err
+		}
+		b.Mount(g)
+		real = append(real, realProvider{Title: rp.title, b: b})
 	}
+	return real, nil
 }
 
 func randomKey() []byte {

@@ -114,7 +114,7 @@ func TestBrowserLoginAPICallLogout(t *testing.T) {
 	if loc != qs.AppURL+"/" {
 		t.Errorf("landed on %q after login; want the app's home (no code or state left in the URL)", loc)
 	}
-	if !strings.Contains(api, "login: ada") {
+	if !strings.Contains(api, "login\tada") {
 		t.Errorf("API result %q", api)
 	}
 	if !strings.Contains(home, "Not logged in.") {

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -22,6 +25,7 @@ func TestQuickstartLoginAPICallLogout(t *testing.T) {
 	if err != nil || !strings.Contains(home.Body, `href="/login/local"`) {
 		t.Fatalf("home: %v %q", err, home.Body)
 	}
+	mustHaveStrictCSP(t, home)
 	form, err := b.Get(qs.AppURL + "/login/local")
 	if err != nil || !strings.HasPrefix(form.URL.String(), qs.ProviderURL) {
 		t.Fatalf("login did not reach the provider's form: %v %v", err, form.URL)
@@ -31,7 +35,7 @@ func TestQuickstartLoginAPICallLogout(t *testing.T) {
 		t.Fatalf("after sign-in: %v %v %q", err, page.URL, page.Body)
 	}
 	api, err := b.Get(qs.AppURL + "/api-call")
-	if err != nil || !strings.Contains(api.Body, "<li>login: ada</li>") {
+	if err != nil || !strings.Contains(api.Body, "<tr><th>login</th><td>ada</td></tr>") {
 		t.Fatalf("API call: %v %q", err, api.Body)
 	}
 	out, err := b.PostForm(qs.AppURL+"/logout", nil)
@@ -68,6 +72,26 @@ func TestQuickstartOffersRealProvidersOnlyWithCredentials(t *testing.T) {
 		if err != nil || strings.Contains(home.Body, `href="/login/github"`) != withCreds ||
 			strings.Contains(home.Body, `href="/login/twitter"`) != withCreds || strings.Contains(home.Body, "/login/google") {
 			t.Fatalf("credentials %v: %v %q", withCreds, err, home.Body)
+		}
+	}
+}
+
+// mustHaveStrictCSP checks that page has one inline stylesheet and a
+// Content-Security-Policy that allows it by hash and nothing else.
+func mustHaveStrictCSP(t *testing.T, page *gintest.Page) {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindAllStringSubmatch(page.Body, -1)
+	if len(m) != 1 {
+		t.Fatalf("%d <style> elements, want 1", len(m))
+	}
+	sum := sha256.Sum256([]byte(m[0][1]))
+	want := "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+	if got := page.Header.Get("Content-Security-Policy"); got != want {
+		t.Fatalf("CSP %q, want %q", got, want)
+	}
+	for _, external := range []string{"<script", "<link", "<img", "src=", "url(", "@import", "style=\""} {
+		if strings.Contains(page.Body, external) {
+			t.Fatalf("the page has %q", external)
 		}
 	}
 }

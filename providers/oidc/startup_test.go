@@ -85,7 +85,7 @@ func TestRPInitiatedLogoutWithoutPostLogoutRedirectURI(t *testing.T) {
 		t.Fatalf("login: %d %q", page.StatusCode, page.Body)
 	}
 	page := f.get(t, "/logout")
-	if !strings.HasPrefix(page.URL.String(), f.p.URL()+"/end_session") || page.StatusCode != http.StatusOK {
+	if !strings.HasPrefix(page.URL.String(), f.p.URL()+"/end_session") || page.StatusCode != http.StatusOK || !strings.Contains(page.Body, `<h1 id="signed-out">Signed out</h1>`) {
 		t.Fatalf("logout ended at %s (%d %q), want the provider's end_session page", page.URL, page.StatusCode, page.Body)
 	}
 	ends := f.p.EndSessions()

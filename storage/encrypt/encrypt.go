@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -84,23 +85,27 @@ func New(keys ...[]byte) (*Sealer, error) {
 	return s, nil
 }
 
-// ParseKeys decodes a comma-separated list of base64 keys (standard or URL
-// alphabet, padded or not), as kept in an environment variable or secret:
-// the first encrypts, all decrypt. Generate a key with
-// `openssl rand -base64 32`.
+// ParseKeys decodes a comma-separated list of keys, as kept in an
+// environment variable or secret: the first encrypts, all decrypt. Each is
+// 32 bytes in hex (64 characters, as `openssl rand -hex 32` prints it: the
+// convention of the session keys in gindance's examples) or in base64
+// (standard or URL alphabet, padded or not; `openssl rand -base64 32`).
+// The two cannot be confused: 32 bytes of base64 are 43 or 44 characters.
 func ParseKeys(s string) ([][]byte, error) {
 	var keys [][]byte
 	for i, part := range strings.Split(s, ",") {
 		part = strings.TrimRight(strings.TrimSpace(part), "=")
 		var k []byte
 		var err error
-		if strings.ContainsAny(part, "-_") {
+		if len(part) == 2*KeySize {
+			k, err = hex.DecodeString(part)
+		} else if strings.ContainsAny(part, "-_") {
 			k, err = base64.RawURLEncoding.DecodeString(part)
 		} else {
 			k, err = base64.RawStdEncoding.DecodeString(part)
 		}
 		if err != nil || len(k) != KeySize {
-			return nil, fmt.Errorf("%w: key %d is not 32 bytes of base64", ErrKey, i+1)
+			return nil, fmt.Errorf("%w: key %d is not 32 bytes of hex or base64", ErrKey, i+1)
 		}
 		keys = append(keys, k)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 	"testing"
@@ -138,6 +139,14 @@ func TestNewAndParseKeys(t *testing.T) {
 	keys, err := encrypt.ParseKeys(base64.StdEncoding.EncodeToString(k1) + ", " + base64.RawURLEncoding.EncodeToString(k2))
 	if err != nil || len(keys) != 2 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) {
 		t.Fatalf("ParseKeys: %v", err)
+	}
+	// hex, as openssl rand -hex 32 prints it (the examples' convention), next to base64
+	keys, err = encrypt.ParseKeys(hex.EncodeToString(k1) + "," + strings.ToUpper(hex.EncodeToString(k2)) + "," + base64.StdEncoding.EncodeToString(k1))
+	if err != nil || len(keys) != 3 || !bytes.Equal(keys[0], k1) || !bytes.Equal(keys[1], k2) || !bytes.Equal(keys[2], k1) {
+		t.Fatalf("ParseKeys of hex keys: %v", err)
+	}
+	if _, err := encrypt.ParseKeys(strings.Repeat("zz", 32)); !errors.Is(err, encrypt.ErrKey) {
+		t.Fatalf("64 characters that are not hex: %v", err)
 	}
 	if _, err := encrypt.ParseKeys("c2hvcnQ="); err == nil || strings.Contains(err.Error(), "c2hvcnQ") {
 		t.Fatalf("short key: %v (must fail without echoing the key)", err)
