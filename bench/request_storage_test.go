@@ -91,18 +91,20 @@ func redisCase(tb testing.TB) (*requestCase, string) {
 		return nil, "Redis not reachable at " + addr + " (set GINDANCE_REDIS_ADDR): " + err.Error()
 	}
 	prefix := "gindance-bench:" + uniqueSuffix() + ":"
-	tb.Cleanup(func() {
-		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
-		}
-		c.Close()
-	})
+	tb.Cleanup(func() { deletePrefix(c, prefix); c.Close() })
 	s := redisstore.New(c, redisstore.Config{Config: storage.Config{User: benchUserFunc}, Prefix: prefix})
 	rc, err := storageCase(s, seedFor(s.Store))
 	if err != nil {
 		tb.Fatalf("redis: seeding: %v", err)
 	}
 	return rc, ""
+}
+
+// deletePrefix deletes the keys under a bench case's prefix.
+func deletePrefix(c *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
+	for iter.Next(ctx) {
+		c.Del(ctx, iter.Val())
+	}
 }

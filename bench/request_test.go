@@ -42,14 +42,24 @@ func apiHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
 	}
 }
 
+// appKeys is a middleware of the app's own that keeps a value in gin's
+// Keys, as most apps have one (gin-contrib/sessions, an auth or request-id
+// middleware): the "-keys" cases run it before the handler, so that gin's
+// Keys map exists before the blueprint needs it, in the floor as well.
+func appKeys(c *gin.Context) {
+	c.Set("app.request-id", "r1")
+	c.Next()
+}
+
 // floorCase is the same handler with a prebuilt client whose transport adds
 // a static Bearer header: no token lookup, no URL resolution, no host guard.
 // It sets the header on the request in place (cheaper than the clone a
-// well-behaved RoundTripper makes), so it is a true floor.
-func floorCase() *requestCase {
+// well-behaved RoundTripper makes), so it is a true floor. mw run first.
+func floorCase(mw ...gin.HandlerFunc) *requestCase {
 	api := &stubAPI{}
 	client := &http.Client{Transport: staticBearer{"Bearer gta_static", api}}
 	r := gin.New()
+	r.Use(mw...)
 	r.GET("/api", func(c *gin.Context) {
 		req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodGet, apiBase+"me", nil)
 		if err != nil {
@@ -89,7 +99,8 @@ func newAPIBlueprint(api *stubAPI) *blueprint.Blueprint {
 
 // storageCase serves the handler with the token in storage s (seeded with a
 // live token), without a session middleware: server-side storage needs none.
-func storageCase(s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *blueprint.Token) error) (*requestCase, error) {
+// mw run before the handler.
+func storageCase(s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *blueprint.Token) error, mw ...gin.HandlerFunc) (*requestCase, error) {
 	api := &stubAPI{}
 	bp := newAPIBlueprint(api)
 	bp.SetStorage(s)
@@ -97,16 +108,17 @@ func storageCase(s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *bl
 		return nil, err
 	}
 	r := gin.New()
+	r.Use(mw...)
 	r.GET("/api", apiHandler(bp))
 	return &requestCase{engine: r, req: httptest.NewRequest(http.MethodGet, "/api", nil), api: api}, nil
 }
 
-// memoryCase keeps the token in gintest.MemoryStorage.
-func memoryCase() *requestCase {
+// memoryCase keeps the token in gintest.MemoryStorage; mw run first.
+func memoryCase(mw ...gin.HandlerFunc) *requestCase {
 	rc, _ := storageCase(gintest.NewMemoryStorage(nil), func(bp *blueprint.Blueprint, tok *blueprint.Token) error {
 		gintest.SeedToken(bp, tok)
 		return nil
-	})
+	}, mw...)
 	return rc
 }
 
@@ -146,6 +158,8 @@ func requestCases() []struct {
 		{"floor", func(testing.TB) (*requestCase, string) { return floorCase(), "" }},
 		{"cookie", func(testing.TB) (*requestCase, string) { return cookieCase(), "" }},
 		{"memory", func(testing.TB) (*requestCase, string) { return memoryCase(), "" }},
+		{"floor-keys", func(testing.TB) (*requestCase, string) { return floorCase(appKeys), "" }},
+		{"memory-keys", func(testing.TB) (*requestCase, string) { return memoryCase(appKeys), "" }},
 		{"sqlite", sqliteCase},
 		{"redis", redisCase},
 	}
