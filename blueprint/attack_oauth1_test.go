@@ -53,6 +53,34 @@ func TestAttackOAuth1CallbackNotConfirmed(t *testing.T) {
 	f.assertNotLoggedIn(t, f.browser)
 }
 
+// TestOAuth1CallbackConfirmedIgnoresCase: RFC 5849 §2.1 asks for
+// oauth_callback_confirmed=true; Authlib's server (the interop suite's
+// OAuth 1.0a peer) sends "True", which confirms the callback as plainly and
+// must log in. Any other value still ends the login before the browser
+// leaves.
+func TestOAuth1CallbackConfirmedIgnoresCase(t *testing.T) {
+	for value, ok := range map[string]bool{"True": true, "TRUE": true, "false": false, "1": false, "yes": false} {
+		t.Run(value, func(t *testing.T) {
+			f := newOAuth1Fixture(t)
+			f.p.Fail(gintest.OAuth1Failure{CallbackConfirmed: value})
+			page, err := f.browser.Get(f.app.URL + "/login/tw?next=/me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				if page.StatusCode != http.StatusBadGateway || !errors.Is(f.lastErr(t), blueprint.ErrCallbackNotConfirmed) {
+					t.Fatalf("oauth_callback_confirmed=%s: %d %q, want 502 ErrCallbackNotConfirmed", value, page.StatusCode, page.Body)
+				}
+				f.assertNotLoggedIn(t, f.browser)
+				return
+			}
+			if page.StatusCode != http.StatusOK || page.Body != "ada secret=true extra=ada" {
+				t.Fatalf("oauth_callback_confirmed=%s: %d %q, want logged in", value, page.StatusCode, page.Body)
+			}
+		})
+	}
+}
+
 // TestAttackOAuth1MismatchedOrReplayedToken: RFC 5849 §2.2, the callback's
 // oauth_token must be the request token this browser obtained (session
 // fixation: an attacker's token in the victim's callback) and is single

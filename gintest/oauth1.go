@@ -41,6 +41,9 @@ type OAuth1Failure struct {
 	// NoCallbackConfirmed makes request_token answers omit
 	// oauth_callback_confirmed (RFC 5849 §2.1 requires it).
 	NoCallbackConfirmed bool
+	// CallbackConfirmed, when set, is the value of oauth_callback_confirmed
+	// instead of "true": "True" is what Authlib's OAuth 1.0a server sends.
+	CallbackConfirmed string
 	// WrongToken makes the authorize page redirect back with an
 	// oauth_token other than the request token it was given.
 	WrongToken bool
@@ -218,7 +221,11 @@ func (p *OAuth1Provider) handleRequestToken(w http.ResponseWriter, r *http.Reque
 	p.requests[tok] = &oauth1Temp{secret: secret, callback: cb}
 	p.mu.Unlock()
 	v := url.Values{"oauth_token": {tok}, "oauth_token_secret": {secret}}
-	if !p.knobs().NoCallbackConfirmed {
+	switch f := p.knobs(); {
+	case f.NoCallbackConfirmed:
+	case f.CallbackConfirmed != "":
+		v.Set("oauth_callback_confirmed", f.CallbackConfirmed)
+	default:
 		v.Set("oauth_callback_confirmed", "true")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8") // as Twitter labels it
