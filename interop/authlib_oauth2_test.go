@@ -62,8 +62,8 @@ func authlibOAuth2(srv *pyProcess, tweak func(*blueprint.OAuth2Config)) *bluepri
 // calls the API, refreshes once for many racing requests against Authlib's
 // rotation (RFC 9700 §4.14.2), and revokes at Logout (RFC 7009).
 func TestAuthlibOAuth2(t *testing.T) {
-	const lifetime, leeway = 4 * time.Second, 2 * time.Second
-	srv := startPython(t, authlibModules, "authlib_server.py", "--token-lifetime", "4")
+	const lifetime, leeway = 6 * time.Second, 3 * time.Second
+	srv := startPython(t, authlibModules, "authlib_server.py", "--token-lifetime", "6")
 	bp := authlibOAuth2(srv, func(cfg *blueprint.OAuth2Config) { cfg.RefreshLeeway = leeway })
 	app := startApp(t, bp)
 	browser := gintest.NewBrowser()
