@@ -31,7 +31,6 @@ type authlibStats struct {
 	Revoked            int `json:"revoked"`
 	OAuth1AccessTokens int `json:"oauth1_access_tokens"`
 	OAuth1APICalls     int `json:"oauth1_api_calls"`
-	Refused            int `json:"refused"`
 }
 
 func (p *pyProcess) stats(t *testing.T) authlibStats {
