@@ -187,10 +187,29 @@ func (p *oauth1Protocol) callbackState(c *gin.Context) string {
 	return c.Query("denied")
 }
 
+// untiedError reports a callback with error=access_denied and neither
+// oauth_token nor denied=, as Authlib's OAuth 1.0a server denies (RFC 5849
+// defines no denial), as the *AuthError of a denial. It names no login, so
+// none is consumed: the pending one expires with LoginTTL. Since anyone can
+// craft such a link, nothing of it is echoed (no error_description), and
+// any other error value stays a callback that matches no login
+// (ErrStateMismatch).
+func (p *oauth1Protocol) untiedError(c *gin.Context) error {
+	if c.Query("error") != "access_denied" {
+		return nil
+	}
+	return p.denied()
+}
+
+// denied is the *AuthError of a user who did not authorize the application.
+func (p *oauth1Protocol) denied() error {
+	return &AuthError{Provider: p.name, Code: "access_denied", Description: "the user did not authorize the application"}
+}
+
 func (p *oauth1Protocol) complete(c *gin.Context, tx *transaction) (*Token, error) {
 	q := c.Request.URL.Query()
 	if q.Get("denied") != "" {
-		return nil, &AuthError{Provider: p.name, Code: "access_denied", Description: "the user did not authorize the application"}
+		return nil, p.denied()
 	}
 	requestToken, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
 	if verifier == "" {

@@ -38,6 +38,10 @@ type OAuth1Failure struct {
 	// Deny makes the authorize page redirect back with denied=<request
 	// token>, as Twitter does when the user cancels.
 	Deny bool
+	// DenyWithError makes the authorize page redirect back with
+	// error=access_denied and no oauth_token, as Authlib's server does
+	// when the user declines (RFC 5849 defines no denial).
+	DenyWithError bool
 	// NoCallbackConfirmed makes request_token answers omit
 	// oauth_callback_confirmed (RFC 5849 §2.1 requires it).
 	NoCallbackConfirmed bool
@@ -252,6 +256,9 @@ func (p *OAuth1Provider) handleAuthorize(w http.ResponseWriter, r *http.Request)
 	switch {
 	case f.Deny:
 		q.Set("denied", tok)
+	case f.DenyWithError:
+		q.Set("error", "access_denied")
+		q.Set("error_description", "The resource owner or authorization server denied the request.")
 	case f.WrongToken:
 		q.Set("oauth_token", newSecret("rt_"))
 		q.Set("oauth_verifier", verifier)
