@@ -118,10 +118,8 @@ func TestAuthlibOAuth1Refusals(t *testing.T) {
 	})
 
 	// RFC 5849 defines no denial. Authlib sends the user back with
-	// error=access_denied and no oauth_token, so gindance cannot tell which
-	// pending login ended and refuses the callback as one it cannot match
-	// (ErrStateMismatch, 400), not as an *AuthError; nothing is stored.
-	// README's Interop section lists this.
+	// error=access_denied and no oauth_token; gindance reports it as the
+	// *AuthError of a denial (gintest's OAuth1Failure.DenyWithError).
 	t.Run("denied", func(t *testing.T) {
 		app := startApp(t, authlibOAuth1(srv))
 		b := gintest.NewBrowser()
@@ -133,8 +131,9 @@ func TestAuthlibOAuth1Refusals(t *testing.T) {
 		if page.URL.Path != "/login/authlib1/authorized" || page.URL.Query().Get("error") != "access_denied" || page.URL.Query().Has("oauth_token") {
 			t.Fatalf("Authlib's denial changed: %v", page.URL)
 		}
-		if page.StatusCode != http.StatusBadRequest || !errors.Is(app.lastErr(t), blueprint.ErrStateMismatch) {
-			t.Fatalf("got %d %v, want 400 ErrStateMismatch", page.StatusCode, app.lastErr(t))
+		var ae *blueprint.AuthError
+		if err := app.lastErr(t); page.StatusCode != http.StatusForbidden || !errors.As(err, &ae) || ae.Code != "access_denied" {
+			t.Fatalf("got %d %v, want 403 *AuthError access_denied", page.StatusCode, err)
 		}
 		if app.authorized(t, b) {
 			t.Fatal("logged in after Deny")
