@@ -53,6 +53,34 @@ func TestAttackOAuth1CallbackNotConfirmed(t *testing.T) {
 	f.assertNotLoggedIn(t, f.browser)
 }
 
+// TestOAuth1CallbackConfirmedIgnoresCase: RFC 5849 §2.1 asks for
+// oauth_callback_confirmed=true; Authlib's server (the interop suite's
+// OAuth 1.0a peer) sends "True", which confirms the callback as plainly and
+// must log in. Any other value still ends the login before the browser
+// leaves.
+func TestOAuth1CallbackConfirmedIgnoresCase(t *testing.T) {
+	for value, ok := range map[string]bool{"True": true, "TRUE": true, "false": false, "1": false, "yes": false} {
+		t.Run(value, func(t *testing.T) {
+			f := newOAuth1Fixture(t)
+			f.p.Fail(gintest.OAuth1Failure{CallbackConfirmed: value})
+			page, err := f.browser.Get(f.app.URL + "/login/tw?next=/me")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				if page.StatusCode != http.StatusBadGateway || !errors.Is(f.lastErr(t), blueprint.ErrCallbackNotConfirmed) {
+					t.Fatalf("oauth_callback_confirmed=%s: %d %q, want 502 ErrCallbackNotConfirmed", value, page.StatusCode, page.Body)
+				}
+				f.assertNotLoggedIn(t, f.browser)
+				return
+			}
+			if page.StatusCode != http.StatusOK || page.Body != "ada secret=true extra=ada" {
+				t.Fatalf("oauth_callback_confirmed=%s: %d %q, want logged in", value, page.StatusCode, page.Body)
+			}
+		})
+	}
+}
+
 // TestAttackOAuth1MismatchedOrReplayedToken: RFC 5849 §2.2, the callback's
 // oauth_token must be the request token this browser obtained (session
 // fixation: an attacker's token in the victim's callback) and is single
@@ -108,24 +136,48 @@ func TestAttackOAuth1MismatchedOrReplayedToken(t *testing.T) {
 }
 
 // TestAttackOAuth1Denied: the user denies at the provider (Twitter's
-// ?denied=<request token>; RFC 5849 leaves denial to the server, §2.2):
-// 403 *AuthError access_denied, nothing stored.
+// ?denied=<request token>, or Authlib's ?error=access_denied with no
+// token; RFC 5849 leaves denial to the server, §2.2): 403 *AuthError
+// access_denied, nothing stored. A forged untied callback with another
+// error, or with a description to show, echoes nothing: it is a callback
+// that matches no login (400 ErrStateMismatch).
 func TestAttackOAuth1Denied(t *testing.T) {
+	for name, knob := range map[string]gintest.OAuth1Failure{
+		"denied=<request token>, as Twitter":              {Deny: true},
+		"error=access_denied without a token, as Authlib": {DenyWithError: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			f := newOAuth1Fixture(t)
+			f.p.Fail(knob)
+			page, err := f.browser.Get(f.app.URL + "/login/tw")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.StatusCode != http.StatusForbidden {
+				t.Fatalf("got %d, want 403", page.StatusCode)
+			}
+			var ae *blueprint.AuthError
+			if err := f.lastErr(t); !errors.As(err, &ae) || ae.Code != "access_denied" {
+				t.Fatalf("OnError got %v, want *AuthError access_denied", err)
+			}
+			if n := f.p.AccessTokens(); n != 0 {
+				t.Fatalf("%d access tokens issued", n)
+			}
+			f.assertNotLoggedIn(t, f.browser)
+		})
+	}
+
 	f := newOAuth1Fixture(t)
-	f.p.Fail(gintest.OAuth1Failure{Deny: true})
-	page, err := f.browser.Get(f.app.URL + "/login/tw")
-	if err != nil {
-		t.Fatal(err)
+	for _, q := range []string{"error=server_error&error_description=Call+us+now", "error=access_denied&error_description=Call+us+now"} {
+		page, err := f.browser.Get(f.app.URL + "/login/tw/authorized?" + q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(page.Body, "Call us") {
+			t.Fatalf("?%s: the page echoes the forged description: %q", q, page.Body)
+		}
+		if strings.HasPrefix(q, "error=server_error") && (page.StatusCode != http.StatusBadRequest || !errors.Is(f.lastErr(t), blueprint.ErrStateMismatch)) {
+			t.Fatalf("?%s: got %d %v, want 400 ErrStateMismatch", q, page.StatusCode, f.lastErr(t))
+		}
 	}
-	if page.StatusCode != http.StatusForbidden {
-		t.Fatalf("got %d, want 403", page.StatusCode)
-	}
-	var ae *blueprint.AuthError
-	if err := f.lastErr(t); !errors.As(err, &ae) || ae.Code != "access_denied" {
-		t.Fatalf("OnError got %v, want *AuthError access_denied", err)
-	}
-	if n := f.p.AccessTokens(); n != 0 {
-		t.Fatalf("%d access tokens issued", n)
-	}
-	f.assertNotLoggedIn(t, f.browser)
 }

@@ -23,7 +23,14 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		}
 		b.fail(c, err)
 	}
-	tx, err := b.takeTx(c, b.proto.callbackState(c))
+	state := b.proto.callbackState(c)
+	if u, ok := b.proto.(untiedCallback); ok && state == "" {
+		if err := u.untiedError(c); err != nil {
+			b.fail(c, err)
+			return
+		}
+	}
+	tx, err := b.takeTx(c, state)
 	if err == nil {
 		err = checkResponseMode(c, &tx)
 	}
@@ -78,6 +85,14 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		next = b.set.redirectTo
 	}
 	c.Redirect(http.StatusFound, next)
+}
+
+// untiedCallback is a protocol whose provider may end a login with an
+// answer that names no login: OAuth 1.0a has no state, and a denial that
+// carries no request token cannot be matched to a pending login.
+type untiedCallback interface {
+	// untiedError returns the refusal such a callback reports, or nil.
+	untiedError(c *gin.Context) error
 }
 
 // runOnLogin runs the OnLogin hooks with their output held back (see

@@ -17,7 +17,7 @@ import (
 // *ProviderError (a provider answer) or as they are (a bad callback).
 var (
 	// ErrCallbackNotConfirmed means the provider's request token answer
-	// lacked oauth_callback_confirmed=true (RFC 5849 §2.1): it did not
+	// lacked oauth_callback_confirmed=true, in any case (RFC 5849 §2.1): it did not
 	// take the callback URL, so the login cannot safely go on.
 	ErrCallbackNotConfirmed = errors.New("gindance: request token answer without oauth_callback_confirmed=true")
 	// ErrMissingVerifier means the OAuth 1.0a callback carried an
@@ -109,6 +109,29 @@ func (t *captureTransport) form() url.Values {
 	return v
 }
 
+// callbackConfirmed reports whether a request token answer confirmed the
+// callback (RFC 5849 §2.1). The RFC spells the value "true"; Authlib's
+// server sends "True", which confirms it as plainly, so case is ignored. A
+// server that ignored the callback (OAuth 1.0) sends no such parameter.
+func callbackConfirmed(form url.Values) bool {
+	return strings.EqualFold(form.Get("oauth_callback_confirmed"), "true")
+}
+
+// confirmedAnyCase returns the request token of a captured answer that
+// dghubble/oauth1 refused only because its oauth_callback_confirmed was
+// "true" in another case, and whether that is so.
+func (t *captureTransport) confirmedAnyCase() (token, secret string, ok bool) {
+	if t.big || (t.status != http.StatusOK && t.status != http.StatusCreated) {
+		return "", "", false
+	}
+	form := t.form()
+	token, secret = form.Get("oauth_token"), form.Get("oauth_token_secret")
+	if token == "" || secret == "" || form.Get("oauth_callback_confirmed") == "true" || !callbackConfirmed(form) {
+		return "", "", false
+	}
+	return token, secret, true
+}
+
 // providerError turns a failed request token or access token call into a
 // *ProviderError that says what was wrong without echoing the body.
 func (p *oauth1Protocol) providerError(op string, ct *captureTransport, err error) error {
@@ -124,7 +147,7 @@ func (p *oauth1Protocol) providerError(op string, ct *captureTransport, err erro
 		pe.Err = errors.New("unexpected answer")
 	case form.Get("oauth_token") == "" || form.Get("oauth_token_secret") == "":
 		pe.Err = ErrBadTokenResponse
-	case op == "request token" && form.Get("oauth_callback_confirmed") != "true":
+	case op == "request token" && !callbackConfirmed(form):
 		pe.Err = ErrCallbackNotConfirmed
 	default:
 		pe.Err = ErrBadTokenResponse
@@ -141,7 +164,10 @@ func (p *oauth1Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	// oauth_callback_confirmed=true (RFC 5849 §2.1).
 	token, secret, err := cfg.RequestToken()
 	if err != nil {
-		return "", p.providerError("request token", ct, err)
+		var ok bool
+		if token, secret, ok = ct.confirmedAnyCase(); !ok {
+			return "", p.providerError("request token", ct, err)
+		}
 	}
 	u, err := cfg.AuthorizationURL(token)
 	if err != nil {
@@ -161,10 +187,29 @@ func (p *oauth1Protocol) callbackState(c *gin.Context) string {
 	return c.Query("denied")
 }
 
+// untiedError reports a callback with error=access_denied and neither
+// oauth_token nor denied=, as Authlib's OAuth 1.0a server denies (RFC 5849
+// defines no denial), as the *AuthError of a denial. It names no login, so
+// none is consumed: the pending one expires with LoginTTL. Since anyone can
+// craft such a link, nothing of it is echoed (no error_description), and
+// any other error value stays a callback that matches no login
+// (ErrStateMismatch).
+func (p *oauth1Protocol) untiedError(c *gin.Context) error {
+	if c.Query("error") != "access_denied" {
+		return nil
+	}
+	return p.denied()
+}
+
+// denied is the *AuthError of a user who did not authorize the application.
+func (p *oauth1Protocol) denied() error {
+	return &AuthError{Provider: p.name, Code: "access_denied", Description: "the user did not authorize the application"}
+}
+
 func (p *oauth1Protocol) complete(c *gin.Context, tx *transaction) (*Token, error) {
 	q := c.Request.URL.Query()
 	if q.Get("denied") != "" {
-		return nil, &AuthError{Provider: p.name, Code: "access_denied", Description: "the user did not authorize the application"}
+		return nil, p.denied()
 	}
 	requestToken, verifier := q.Get("oauth_token"), q.Get("oauth_verifier")
 	if verifier == "" {

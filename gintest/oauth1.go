@@ -38,9 +38,16 @@ type OAuth1Failure struct {
 	// Deny makes the authorize page redirect back with denied=<request
 	// token>, as Twitter does when the user cancels.
 	Deny bool
+	// DenyWithError makes the authorize page redirect back with
+	// error=access_denied and no oauth_token, as Authlib's server does
+	// when the user declines (RFC 5849 defines no denial).
+	DenyWithError bool
 	// NoCallbackConfirmed makes request_token answers omit
 	// oauth_callback_confirmed (RFC 5849 §2.1 requires it).
 	NoCallbackConfirmed bool
+	// CallbackConfirmed, when set, is the value of oauth_callback_confirmed
+	// instead of "true": "True" is what Authlib's OAuth 1.0a server sends.
+	CallbackConfirmed string
 	// WrongToken makes the authorize page redirect back with an
 	// oauth_token other than the request token it was given.
 	WrongToken bool
@@ -218,7 +225,11 @@ func (p *OAuth1Provider) handleRequestToken(w http.ResponseWriter, r *http.Reque
 	p.requests[tok] = &oauth1Temp{secret: secret, callback: cb}
 	p.mu.Unlock()
 	v := url.Values{"oauth_token": {tok}, "oauth_token_secret": {secret}}
-	if !p.knobs().NoCallbackConfirmed {
+	switch f := p.knobs(); {
+	case f.NoCallbackConfirmed:
+	case f.CallbackConfirmed != "":
+		v.Set("oauth_callback_confirmed", f.CallbackConfirmed)
+	default:
 		v.Set("oauth_callback_confirmed", "true")
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8") // as Twitter labels it
@@ -245,6 +256,9 @@ func (p *OAuth1Provider) handleAuthorize(w http.ResponseWriter, r *http.Request)
 	switch {
 	case f.Deny:
 		q.Set("denied", tok)
+	case f.DenyWithError:
+		q.Set("error", "access_denied")
+		q.Set("error_description", "The resource owner or authorization server denied the request.")
 	case f.WrongToken:
 		q.Set("oauth_token", newSecret("rt_"))
 		q.Set("oauth_verifier", verifier)
