@@ -16,10 +16,6 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
-	"github.com/gindance/gindance/providers/github"
-	"github.com/gindance/gindance/providers/google"
-	"github.com/gindance/gindance/providers/oidc"
-	"github.com/gindance/gindance/providers/twitter"
 )
 
 // Quickstart is the running app and fake provider.
@@ -194,36 +190,21 @@ func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 	return r, nil
 }
 
-// realProviders mounts GitHub, Google and Twitter on g, each when its
-// credentials are in the environment (register <app URL>/login/<name>/authorized
-// as the callback URL there), after checking its configuration.
+// realProviders mounts every preset whose credentials are in the
+// environment on g (register <app URL>/login/<name>/authorized as the
+// callback URL there), after checking its configuration.
 func realProviders(ctx context.Context, g *gin.RouterGroup) ([]realProvider, error) {
 	var real []realProvider
-	for _, rp := range []struct {
-		title, env string
-		make       func() *blueprint.Blueprint
-		check      func(b *blueprint.Blueprint) error
-	}{
-		{"GitHub", "GITHUB", func() *blueprint.Blueprint {
-			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
-		}, (*blueprint.Blueprint).Validate},
-		{"Google", "GOOGLE", func() *blueprint.Blueprint { return google.New(google.Config{}) },
-			func(b *blueprint.Blueprint) error { // also fetches Google's discovery document
-				ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				defer cancel()
-				return oidc.Discover(ctx, b)
-			}},
-		{"Twitter", "TWITTER", func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }, (*blueprint.Blueprint).Validate},
-	} {
-		if os.Getenv(rp.env+"_CLIENT_ID") == "" || os.Getenv(rp.env+"_CLIENT_SECRET") == "" {
+	for _, p := range presets() {
+		if !p.configured() {
 			continue
 		}
-		b := rp.make()
-		if err := rp.check(b); err != nil {
+		b := p.make()
+		if err := p.check(ctx, b); err != nil {
 			return nil, err
 		}
 		b.Mount(g)
-		real = append(real, realProvider{Title: rp.title, b: b})
+		real = append(real, realProvider{Title: p.title, b: b})
 	}
 	return real, nil
 }

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/apple"
+	"github.com/gindance/gindance/providers/bitbucket"
+	"github.com/gindance/gindance/providers/discord"
+	"github.com/gindance/gindance/providers/dropbox"
+	"github.com/gindance/gindance/providers/facebook"
+	"github.com/gindance/gindance/providers/github"
+	"github.com/gindance/gindance/providers/google"
+	"github.com/gindance/gindance/providers/microsoft"
+	"github.com/gindance/gindance/providers/oidc"
+	"github.com/gindance/gindance/providers/reddit"
+	"github.com/gindance/gindance/providers/spotify"
+	"github.com/gindance/gindance/providers/strava"
+	"github.com/gindance/gindance/providers/twitter"
+)
+
+// preset is one provider preset the quickstart offers when the environment
+// holds what it needs.
+type preset struct {
+	title string
+	// needs are the environment variables that must all be set; nil:
+	// <ENV>_CLIENT_ID and <ENV>_CLIENT_SECRET, which every preset reads
+	// itself when its Config leaves them empty.
+	env   string
+	needs []string
+	make  func() *blueprint.Blueprint
+	// discover also fetches the provider's discovery document at startup
+	// (OpenID Connect presets), so that a wrong issuer fails here.
+	discover bool
+}
+
+// presets lists every preset; each reads its credentials (and the few
+// settings some need, such as a tenant or a domain) from the environment.
+func presets() []preset {
+	return []preset{
+		{title: "Apple", env: "APPLE", needs: []string{"APPLE_CLIENT_ID", "APPLE_TEAM_ID", "APPLE_KEY_ID", "APPLE_PRIVATE_KEY"},
+			make: func() *blueprint.Blueprint { return apple.New(apple.Config{}) }, discover: true},
+		{title: "Bitbucket", env: "BITBUCKET", make: func() *blueprint.Blueprint { return bitbucket.New(bitbucket.Config{}) }},
+		{title: "Discord", env: "DISCORD", make: func() *blueprint.Blueprint { return discord.New(discord.Config{}) }},
+		{title: "Dropbox", env: "DROPBOX", make: func() *blueprint.Blueprint { return dropbox.New(dropbox.Config{}) }},
+		{title: "Facebook", env: "FACEBOOK", make: func() *blueprint.Blueprint { return facebook.New(facebook.Config{}) }},
+		{title: "GitHub", env: "GITHUB", make: func() *blueprint.Blueprint {
+			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
+		}},
+		{title: "Google", env: "GOOGLE", make: func() *blueprint.Blueprint { return google.New(google.Config{}) }, discover: true},
+		{title: "Microsoft", env: "MICROSOFT", make: func() *blueprint.Blueprint {
+			return microsoft.New(microsoft.Config{Tenant: os.Getenv("MICROSOFT_TENANT")}) // empty: common
+		}, discover: true},
+		{title: "Reddit", env: "REDDIT", make: func() *blueprint.Blueprint { return reddit.New(reddit.Config{}) }},
+		{title: "Spotify", env: "SPOTIFY", make: func() *blueprint.Blueprint { return spotify.New(spotify.Config{}) }},
+		{title: "Strava", env: "STRAVA", make: func() *blueprint.Blueprint { return strava.New(strava.Config{}) }},
+		{title: "Twitter", env: "TWITTER", make: func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }},
+	}
+}
+
+// configured reports whether the environment holds everything p needs.
+func (p preset) configured() bool {
+	needs := p.needs
+	if needs == nil {
+		needs = []string{p.env + "_CLIENT_ID", p.env + "_CLIENT_SECRET"}
+	}
+	for _, v := range needs {
+		if os.Getenv(v) == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// check validates b's configuration, and for OpenID Connect presets also
+// runs discovery, so that a mistake stops the quickstart at startup.
+func (p preset) check(ctx context.Context, b *blueprint.Blueprint) error {
+	if !p.discover {
+		return b.Validate()
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return oidc.Discover(ctx, b)
+}
