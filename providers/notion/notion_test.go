@@ -101,3 +101,18 @@ func TestNotionRefreshIsJSONAndIdentityFallsBack(t *testing.T) {
 		t.Fatalf("users/me requests %+v", me)
 	}
 }
+
+// TestNotionLogoutRevokesWithJSON: the revocation is a JSON request too
+// (the fake refuses a form), with Basic auth.
+func TestNotionLogoutRevokesWithJSON(t *testing.T) {
+	l := login(t, fake(t, time.Hour))
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].Header.Get("Content-Type") != "application/json" ||
+		!strings.HasPrefix(reqs[0].Header.Get("Authorization"), "Basic ") {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
+	var body map[string]string
+	if err := json.Unmarshal([]byte(reqs[0].Body), &body); err != nil || body["token"] == "" {
+		t.Fatalf("revocation body %q: %v", reqs[0].Body, err)
+	}
+}

@@ -55,6 +55,11 @@ func TestTwitterOAuth2ConfidentialClient(t *testing.T) {
 	if me := l.To("/users/me"); len(me) != 1 || me[0].URL.Query().Get("user.fields") != "profile_image_url" {
 		t.Fatalf("users/me %+v", me)
 	}
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].Form.Get("token") != l.Token.RefreshToken ||
+		!strings.HasPrefix(reqs[0].Header.Get("Authorization"), "Basic ") {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
 }
 
 // TestTwitterOAuth2PublicClient: no secret, client_id in the body, no
@@ -65,8 +70,13 @@ func TestTwitterOAuth2PublicClient(t *testing.T) {
 		twitter.OAuth2Config{ClientID: "x-native", PublicClient: true})
 	tok := l.To("/token")
 	if len(tok) != 1 || tok[0].Header.Get("Authorization") != "" || tok[0].Form.Get("client_id") != "x-native" ||
-		tok[0].Form.Get("client_secret") != "" || tok[0].Form.Get("code_verifier") == "" {
+		tok[0].Form.Has("client_secret") || tok[0].Form.Get("code_verifier") == "" {
 		t.Fatalf("token request %+v", tok)
+	}
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].Form.Get("client_id") != "x-native" || reqs[0].Form.Has("client_secret") ||
+		reqs[0].Header.Get("Authorization") != "" {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
 	}
 }
 

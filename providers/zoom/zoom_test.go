@@ -45,3 +45,12 @@ func TestZoomUnverifiedAccount(t *testing.T) {
 		t.Fatalf("identity %+v", id)
 	}
 }
+
+// TestZoomLogoutRevokes: Logout revokes with Basic auth (the fake refuses
+// credentials in the body).
+func TestZoomLogoutRevokes(t *testing.T) {
+	l := login(t, 1)
+	if reqs, err := l.Logout(t); err != nil || len(reqs) != 1 || reqs[0].Form.Get("token") != l.Token.RefreshToken {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
+}
