@@ -264,7 +264,11 @@ func (p *oauth2Protocol) revoke(ctx context.Context, tok *Token) error {
 	}
 	if p.cfg.TokenAuth == ClientSecretPost {
 		form.Set("client_id", p.cfg.ClientID)
-		form.Set("client_secret", p.cfg.ClientSecret)
+		// A public client has no secret to send (RFC 6749 §2.3.1), as in
+		// its token requests.
+		if p.cfg.ClientSecret != "" {
+			form.Set("client_secret", p.cfg.ClientSecret)
+		}
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.RevocationURL, strings.NewReader(form.Encode()))
 	if err != nil {

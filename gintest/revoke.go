@@ -10,7 +10,7 @@ import "net/http"
 // and left alone (§2.2).
 func (p *Provider) handleRevoke(w http.ResponseWriter, r *http.Request) {
 	p.count(EndpointRevoke)
-	form, oerr := parsePostForm(w, r)
+	form, oerr := p.parseTokenRequest(w, r)
 	if oerr != nil {
 		oerr.write(w)
 		return

@@ -25,9 +25,9 @@ type TokenQuirks struct {
 	// Reddit, Notion and Zoom do), ClientSecretPost refuses HTTP Basic.
 	// Public clients still send their bare client_id in the body.
 	ClientAuth string
-	// JSONRequests makes /token read its parameters from a JSON object
-	// (Content-Type: application/json) of string values, as Notion's
-	// does, and refuse a form-encoded body.
+	// JSONRequests makes /token and /revoke read their parameters from a
+	// JSON object (Content-Type: application/json) of string values, as
+	// Notion's do, and refuse a form-encoded body.
 	JSONRequests bool
 	// ResponseExtra, when set, returns fields added to every successful
 	// /token answer, given the grant type and the user the token is for
@@ -37,7 +37,7 @@ type TokenQuirks struct {
 	ResponseExtra func(grantType string, u *User) map[string]any
 }
 
-// parseTokenRequest reads /token's parameters: a form, or a JSON object
+// parseTokenRequest reads /token's and /revoke's parameters: a form, or a JSON object
 // with TokenQuirks.JSONRequests.
 func (p *Provider) parseTokenRequest(w http.ResponseWriter, r *http.Request) (url.Values, *oauthError) {
 	if !p.opts.TokenQuirks.JSONRequests {

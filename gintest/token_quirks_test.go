@@ -94,3 +94,26 @@ func TestTokenQuirksResponseExtraCarriesTheUser(t *testing.T) {
 		t.Fatalf("token %q, grants %v", tok.AccessToken, grants)
 	}
 }
+
+func TestTokenQuirksJSONRevocation(t *testing.T) {
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{JSONRequests: true}})
+	for _, tc := range []struct {
+		ct, body string
+		want     int
+	}{
+		{"application/x-www-form-urlencoded", "token=x", http.StatusBadRequest},
+		{"application/json", `{"token":"x"}`, http.StatusOK},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, p.RevokeURL(), strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.ct)
+		req.SetBasicAuth(DefaultClientID, DefaultClientSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s revocation: %d, want %d", tc.ct, resp.StatusCode, tc.want)
+		}
+	}
+}

@@ -58,3 +58,14 @@ func TestDiscordChecksTheIssuer(t *testing.T) {
 		t.Fatalf("a response with iss %q was accepted for Discord: %d, %d token requests", "gintest's", l.Status, len(l.To("/token")))
 	}
 }
+
+// TestDiscordLogoutRevokes: Logout revokes the refresh token at Discord's
+// RFC 7009 endpoint, authenticated by HTTP Basic.
+func TestDiscordLogoutRevokes(t *testing.T) {
+	l := login(t, true, fakeIssuer)
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].URL.Path != "/revoke" || reqs[0].Form.Get("token") != l.Token.RefreshToken ||
+		!strings.HasPrefix(reqs[0].Header.Get("Authorization"), "Basic ") {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
+}

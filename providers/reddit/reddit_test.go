@@ -73,3 +73,14 @@ func TestRedditSendsUserAgent(t *testing.T) {
 		t.Fatalf("default User-Agent %q", got)
 	}
 }
+
+// TestRedditLogoutRevokes: Logout revokes at revoke_token with Basic auth
+// (the fake refuses any other) and the User-Agent.
+func TestRedditLogoutRevokes(t *testing.T) {
+	const ua = "web:com.example.app:v1.0 (by /u/example)"
+	l := login(t, reddit.Config{UserAgent: ua})
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].Form.Get("token") != l.Token.RefreshToken || reqs[0].Header.Get("User-Agent") != ua {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
+}

@@ -14,4 +14,25 @@
 //	})
 //
 // Every endpoint is overridable for tests against gintest.OAuth1Provider.
+//
+// # OAuth 2.0 (X API v2)
+//
+// NewOAuth2 is the same provider over OAuth 2.0 with PKCE: authorization
+// at https://x.com/i/oauth2/authorize, tokens at
+// https://api.x.com/2/oauth2/token, the v2 API at https://api.x.com/2/, an
+// identity from users/me, a refresh token through the offline.access
+// scope, and revocation on Logout. In the developer portal, set up "User
+// authentication" with OAuth 2.0, the app type (a web app is a
+// confidential client; a native or single-page app is a public one), and
+// the callback URI https://<your host>/login/twitter/authorized. Its OAuth
+// 2.0 Client ID and Client Secret are not the OAuth 1.0a API key and
+// secret, so they are read from TWITTER_OAUTH2_CLIENT_ID and
+// TWITTER_OAUTH2_CLIENT_SECRET:
+//
+//	x := twitter.NewOAuth2(twitter.OAuth2Config{})                     // confidential: HTTP Basic client auth
+//	x := twitter.NewOAuth2(twitter.OAuth2Config{PublicClient: true}) // public: client_id in the body, PKCE alone
+//
+// X shares the email address only with the users.email scope and an app
+// that was granted it; Identity then reports X's confirmed_email as
+// verified.
 package twitter

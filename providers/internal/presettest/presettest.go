@@ -60,6 +60,9 @@ type Login struct {
 	// Status and Body are the final page's.
 	Status int
 	Body   string
+
+	logout func(t testing.TB) error
+	rec    *recorder
 }
 
 // To returns the recorded requests whose path is path.
@@ -160,7 +163,12 @@ func (f *Fake) Login(t testing.TB, b *blueprint.Blueprint) *Login {
 	r := gin.New()
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	b.Mount(r.Group("/login"))
-	out := &Login{}
+	out := &Login{rec: f.rec}
+	var logoutErr error
+	r.GET("/logout", func(c *gin.Context) {
+		logoutErr = b.Logout(c)
+		c.String(http.StatusOK, "logged out")
+	})
 	r.GET("/", func(c *gin.Context) {
 		tok, err := b.Token(c)
 		if err != nil || tok == nil {
@@ -190,6 +198,12 @@ func (f *Fake) Login(t testing.TB, b *blueprint.Blueprint) *Login {
 	}
 	out.Status, out.Body = page.StatusCode, page.Body
 	out.Requests = f.rec.take()
+	out.logout = func(t testing.TB) error {
+		if _, err := br.Get(app.URL + "/logout"); err != nil {
+			t.Fatalf("presettest: logging out: %v", err)
+		}
+		return logoutErr
+	}
 	return out
 }
 

@@ -44,3 +44,17 @@ func TestLoginRecordsWhatTheProviderSaw(t *testing.T) {
 		t.Fatalf("API calls %+v", l.Requests)
 	}
 }
+
+// Logout reports the revocation request the blueprint made.
+func TestLogoutRecordsTheRevocation(t *testing.T) {
+	f := presettest.NewOAuth2(t, gintest.Options{User: &gintest.User{ID: "7"}})
+	e := f.Endpoints()
+	b := blueprint.NewOAuth2("acme", blueprint.OAuth2Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+		AuthURL: e.AuthURL, TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL,
+		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+	l := f.Login(t, b)
+	reqs, err := l.Logout(t)
+	if err != nil || len(reqs) != 1 || reqs[0].URL.Path != "/revoke" || reqs[0].Form.Get("token") != l.Token.RefreshToken {
+		t.Fatalf("logout: %v, requests %+v", err, reqs)
+	}
+}
