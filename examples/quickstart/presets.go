@@ -7,18 +7,24 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/providers/apple"
+	"github.com/gindance/gindance/providers/atlassian"
 	"github.com/gindance/gindance/providers/bitbucket"
+	"github.com/gindance/gindance/providers/digitalocean"
 	"github.com/gindance/gindance/providers/discord"
 	"github.com/gindance/gindance/providers/dropbox"
 	"github.com/gindance/gindance/providers/facebook"
+	"github.com/gindance/gindance/providers/gitea"
 	"github.com/gindance/gindance/providers/github"
 	"github.com/gindance/gindance/providers/google"
+	"github.com/gindance/gindance/providers/heroku"
 	"github.com/gindance/gindance/providers/microsoft"
+	"github.com/gindance/gindance/providers/notion"
 	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/reddit"
 	"github.com/gindance/gindance/providers/spotify"
 	"github.com/gindance/gindance/providers/strava"
 	"github.com/gindance/gindance/providers/twitter"
+	"github.com/gindance/gindance/providers/zoom"
 )
 
 // preset is one provider preset the quickstart offers when the environment
@@ -57,6 +63,17 @@ func presets() []preset {
 		{title: "Spotify", env: "SPOTIFY", make: func() *blueprint.Blueprint { return spotify.New(spotify.Config{}) }},
 		{title: "Strava", env: "STRAVA", make: func() *blueprint.Blueprint { return strava.New(strava.Config{}) }},
 		{title: "Twitter", env: "TWITTER", make: func() *blueprint.Blueprint { return twitter.New(twitter.Config{}) }},
+		{title: "Atlassian", env: "ATLASSIAN", make: func() *blueprint.Blueprint { return atlassian.New(atlassian.Config{}) }},
+		{title: "DigitalOcean", env: "DIGITALOCEAN", make: func() *blueprint.Blueprint { return digitalocean.New(digitalocean.Config{}) }},
+		{title: "Gitea", env: "GITEA", make: func() *blueprint.Blueprint {
+			return gitea.New(gitea.Config{BaseURL: os.Getenv("GITEA_URL")}) // empty: gitea.com
+		}},
+		{title: "Heroku", env: "HEROKU", make: func() *blueprint.Blueprint { return heroku.New(heroku.Config{}) }},
+		{title: "Notion", env: "NOTION", make: func() *blueprint.Blueprint { return notion.New(notion.Config{}) }},
+		{title: "X (OAuth 2.0)", env: "TWITTER_OAUTH2", make: func() *blueprint.Blueprint {
+			return twitter.NewOAuth2(twitter.OAuth2Config{Name: "x"}) // "twitter" is the OAuth 1.0a preset's
+		}},
+		{title: "Zoom", env: "ZOOM", make: func() *blueprint.Blueprint { return zoom.New(zoom.Config{}) }},
 	}
 }
 
