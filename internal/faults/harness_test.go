@@ -181,7 +181,7 @@ func (tl *tally) total() int {
 	return n
 }
 
-// String lists the counts, with the first message of each failure class.
+// String lists the counts and the slowest request.
 func (tl *tally) String() string {
 	tl.mu.Lock()
 	defer tl.mu.Unlock()
@@ -195,9 +195,17 @@ func (tl *tally) String() string {
 		fmt.Fprintf(&b, "%s=%d ", k, tl.counts[k])
 	}
 	fmt.Fprintf(&b, "slowest=%v", tl.slowest.Round(time.Millisecond))
-	for _, k := range keys {
+	return b.String()
+}
+
+// firsts gives the first message of each failure class, one a line.
+func (tl *tally) firsts() string {
+	tl.mu.Lock()
+	defer tl.mu.Unlock()
+	var b strings.Builder
+	for k, v := range tl.first {
 		if k != "ok" {
-			fmt.Fprintf(&b, "\n  first %s: %s", k, excerpt(tl.first[k]))
+			fmt.Fprintf(&b, "\n  first %s: %s", k, excerpt(v))
 		}
 	}
 	return b.String()
@@ -297,8 +305,8 @@ func (w *world) checkInvariants(name string, tl *tally, allowed ...string) {
 	if reuses > 0 {
 		t.Errorf("%s: %d refreshes presented an already used refresh token (double refreshes)", name, reuses)
 	}
-	t.Logf("FAULTS %s: requests=%d %v | tokens lost=%d, double refreshes=%d, refreshes=%d",
-		name, tl.total(), tl, len(lost), reuses, w.p.Calls(gintest.EndpointRefresh))
+	t.Logf("FAULTS %s: requests=%d %v | tokens lost=%d, double refreshes=%d, refreshes=%d%s",
+		name, tl.total(), tl, len(lost), reuses, w.p.Calls(gintest.EndpointRefresh), tl.firsts())
 }
 
 // burst logs every user in again (a new, expired token in the store), then

@@ -165,6 +165,6 @@ func TestFaultRedisKilledRestartedEmpty(t *testing.T) {
 		t.Errorf("a request took %v, longer than the bound %v", tl.slowest, hangBound)
 	}
 	refreshes := w.burst(a)
-	t.Logf("FAULTS redis SIGKILL, restarted empty: requests=%d %v | after re-login: %d users, %d refreshes in a burst, double refreshes=%d",
-		tl.total(), tl, len(w.users), refreshes, w.p.RefreshReuses())
+	t.Logf("FAULTS redis SIGKILL, restarted empty: requests=%d %v | after re-login: %d users, %d refreshes in a burst, double refreshes=%d%s",
+		tl.total(), tl, len(w.users), refreshes, w.p.RefreshReuses(), tl.firsts())
 }
