@@ -89,6 +89,7 @@ func TestAttackSlowRefreshBoundedByProviderTimeout(t *testing.T) {
 		t.Fatal("the request waited for the provider beyond ProviderTimeout")
 	}
 	f.p.Fail(gintest.Failure{})
+	time.Sleep(blueprint.DefaultRefreshBackoff) // an unanswered refresh is not retried before
 	if got := f.get(t, "/api").Body; got != "alice" {
 		t.Fatalf("after the provider recovered: %q", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -38,8 +39,9 @@ type backoff struct {
 
 // DefaultRefreshBackoff is how long the blueprint waits before refreshing a
 // token again after the provider answered its refresh with 429 or 503
-// without a Retry-After: the requests in between fail at once with that
-// answer instead of each calling the overloaded provider.
+// without a Retry-After, or did not answer (a dropped connection, a
+// timeout): the requests in between fail at once with that error instead of
+// each calling the overloaded provider.
 const DefaultRefreshBackoff = time.Second
 
 // maxRefreshBackoff caps a provider's Retry-After: a token is never stuck
@@ -47,17 +49,25 @@ const DefaultRefreshBackoff = time.Second
 const maxRefreshBackoff = 5 * time.Minute
 
 // overloaded returns how long to wait after a refresh failed with err: the
-// provider's Retry-After on a 429 or 503, else DefaultRefreshBackoff; 0 for
-// other failures, which the next request may retry at once.
+// provider's Retry-After on a 429 or 503, else DefaultRefreshBackoff, also
+// when no answer came; 0 for other failures (an OAuth error, a bad answer),
+// which the next request may retry at once.
 func overloaded(err error) time.Duration {
 	var pe *ProviderError
-	if !errors.As(err, &pe) || (pe.StatusCode != 429 && pe.StatusCode != 503) {
+	switch {
+	case !errors.As(err, &pe):
 		return 0
+	case pe.StatusCode == 429 || pe.StatusCode == 503:
+		if pe.RetryAfter > 0 {
+			return min(pe.RetryAfter, maxRefreshBackoff)
+		}
+		return DefaultRefreshBackoff
+	case pe.StatusCode == 0 && errors.As(pe.Err, new(*url.Error)):
+		// no answer at all: the provider dropped the connection or did not
+		// answer within ProviderTimeout
+		return DefaultRefreshBackoff
 	}
-	if pe.RetryAfter > 0 {
-		return min(pe.RetryAfter, maxRefreshBackoff)
-	}
-	return DefaultRefreshBackoff
+	return 0
 }
 
 // backingOff returns the error that a refresh of key met while the provider

@@ -197,22 +197,27 @@ func TestCancelledRequestDoesNotCancelSharedRefresh(t *testing.T) {
 }
 
 // RFC 6585 §4, RFC 9110 §15.6.4: a provider that answers a refresh with 429
-// or 503 is overloaded. Requests that keep coming with the token must not
+// or 503, or drops the connection, is overloaded. Requests that keep coming with the token must not
 // each try again: the blueprint waits Retry-After (or
 // DefaultRefreshBackoff) before the next refresh, failing those requests
 // at once with the same error, and keeps the token.
 func TestRefreshBacksOffAfter429And503(t *testing.T) {
 	for _, tc := range []struct {
-		status     int
+		status     int // 0: the provider drops the connection
 		retryAfter time.Duration
-	}{{http.StatusTooManyRequests, time.Second}, {http.StatusServiceUnavailable, 0}} {
+	}{{http.StatusTooManyRequests, time.Second}, {http.StatusServiceUnavailable, 0}, {0, 0}} {
 		f := newFixture(t, shortLived)
 		f.loggedIn(t)
-		f.p.Fail(gintest.Failure{TokenStatus: tc.status, TokenRetryAfter: tc.retryAfter, ErrorOnGrant: "refresh_token"})
+		f.p.Fail(gintest.Failure{TokenStatus: tc.status, TokenRetryAfter: tc.retryAfter, TokenDrop: tc.status == 0,
+			ErrorOnGrant: "refresh_token"})
+		want := fmt.Sprintf("refresh failed (HTTP %d)", tc.status)
+		if tc.status == 0 {
+			want = "refresh failed: Post"
+		}
 		start := time.Now()
 		for i := range 20 {
 			page := f.get(t, "/api")
-			if page.StatusCode != 401 || !strings.Contains(page.Body, fmt.Sprintf("HTTP %d", tc.status)) {
+			if page.StatusCode != 401 || !strings.Contains(page.Body, want) {
 				t.Fatalf("%d: request %d: %d %q, want the provider's %d", tc.status, i, page.StatusCode, page.Body, tc.status)
 			}
 		}

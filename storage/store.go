@@ -2,8 +2,13 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,6 +61,17 @@ type Backend interface {
 // Lockers get a lock local to the process.
 type Locker interface {
 	Lock(ctx context.Context, k Key, ttl time.Duration) (unlock func(), err error)
+}
+
+// CheckedLocker is a Locker that can tell whether a lock it gave is still
+// held: a database lock dies with its connection, which the server may
+// kill while the holder lives on. LockChecked is Lock, and held returns an
+// error once the lock is gone. The Store checks it after writing its lease
+// (see lockShared), which closes the moment between taking a lock and
+// writing the lease in which a lost lock could let two holders in.
+type CheckedLocker interface {
+	Locker
+	LockChecked(ctx context.Context, k Key, ttl time.Duration) (unlock func(), held func(context.Context) error, err error)
 }
 
 // Sealer encrypts tokens at rest (see storage/encrypt). Both methods get the
@@ -254,15 +270,108 @@ func (s *Store) LockRefresh(ctx context.Context, c *gin.Context, name string) (f
 func (s *Store) LockFor(ctx context.Context, provider, user string) (func(), error) {
 	k := Key{Provider: provider, User: user}
 	if l, ok := s.backend.(Locker); ok {
-		unlock, err := l.Lock(ctx, k, s.cfg.LockTTL)
-		if err != nil {
-			return nil, Unavailable("lock", err)
-		}
-		return unlock, nil
+		return s.lockShared(ctx, l, k)
 	}
 	unlock, err := s.local.Lock(ctx, k.Provider+"\x00"+k.User)
 	if err != nil {
 		return nil, fmt.Errorf("gindance/storage: waiting for the refresh lock: %w", err)
 	}
 	return unlock, nil
+}
+
+// leaseKey is where the refresh lease of k is kept: beside the tokens, under
+// a provider name no blueprint has.
+func leaseKey(k Key) Key { return Key{Provider: "\x01lease:" + k.Provider, User: k.User} }
+
+// lockShared takes the backend's lock for k and, under it, a lease written in
+// the backend's data: "held by id until t". A database lock lives as long as
+// its connection, and a server that kills the connection (a failover, an
+// administrator, an idle timeout) frees the lock while its holder, still
+// alive, goes on refreshing; the next taker would refresh a second time with
+// the same refresh token. The lease outlives the connection: a taker that
+// finds an unexpired lease of another holder lets the lock go and waits for
+// the lease to end (unlock removes it; a holder that died leaves it to
+// expire after LockTTL).
+func (s *Store) lockShared(ctx context.Context, l Locker, k Key) (func(), error) {
+	lk := leaseKey(k)
+	idb := make([]byte, 12)
+	rand.Read(idb)
+	id := hex.EncodeToString(idb)
+	wait := 5 * time.Millisecond
+	checked, _ := l.(CheckedLocker)
+	for {
+		var unlock func()
+		held := func(context.Context) error { return nil }
+		var err error
+		if checked != nil {
+			unlock, held, err = checked.LockChecked(ctx, k, s.cfg.LockTTL)
+		} else {
+			unlock, err = l.Lock(ctx, k, s.cfg.LockTTL)
+		}
+		if err != nil {
+			return nil, Unavailable("lock", err)
+		}
+		holder, err := s.lease(ctx, lk)
+		if err == nil && holder == "" {
+			until := time.Now().Add(s.cfg.LockTTL).UnixNano()
+			err = s.op(ctx, func(ctx context.Context) error {
+				return s.backend.Save(ctx, lk, []byte(strconv.FormatInt(until, 10)+" "+id), nil)
+			})
+			if err == nil {
+				if s.op(ctx, held) == nil {
+					var once sync.Once
+					return func() { once.Do(func() { s.endLease(lk, id); unlock() }) }, nil
+				}
+				// The lock was lost before the lease was written: another
+				// holder may have found no lease. Start over.
+				s.endLease(lk, id)
+			}
+		}
+		unlock()
+		if err != nil {
+			return nil, Unavailable("lock", err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, Unavailable("lock", fmt.Errorf("waiting for the refresh lease of another instance: %w", ctx.Err()))
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
+}
+
+// lease returns the holder id of the unexpired lease at lk, or "".
+func (s *Store) lease(ctx context.Context, lk Key) (string, error) {
+	var data []byte
+	err := s.op(ctx, func(ctx context.Context) (err error) {
+		data, err = s.backend.Load(ctx, lk)
+		return err
+	})
+	if err != nil || data == nil {
+		return "", err
+	}
+	until, holder, ok := strings.Cut(string(data), " ")
+	ns, perr := strconv.ParseInt(until, 10, 64)
+	if !ok || perr != nil || time.Now().UnixNano() >= ns {
+		return "", nil // expired or unreadable: free
+	}
+	return holder, nil
+}
+
+// endLease removes the lease at lk if it is still id's: a holder that
+// outlived its lease must not end the next holder's.
+func (s *Store) endLease(lk Key, id string) {
+	ctx := context.Background()
+	if holder, err := s.lease(ctx, lk); err == nil && holder == id {
+		_ = s.op(ctx, func(ctx context.Context) error { return s.backend.Remove(ctx, lk) })
+	} // on failure the lease expires after LockTTL
+}
+
+// op runs one backend operation bounded by Config.Timeout.
+func (s *Store) op(ctx context.Context, fn func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	return fn(ctx)
 }

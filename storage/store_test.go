@@ -258,3 +258,60 @@ func TestBackendTimeoutIsBounded(t *testing.T) {
 		t.Fatalf("Get took %v with a 50ms timeout", d)
 	}
 }
+
+// leakyLocks is a backend whose lock is lost as soon as it is taken, as a
+// PostgreSQL advisory lock or MySQL GET_LOCK is when the server kills the
+// holder's connection while the holder goes on refreshing.
+type leakyLocks struct{ *memory.Backend }
+
+func (leakyLocks) Lock(context.Context, storage.Key, time.Duration) (func(), error) {
+	return func() {}, nil
+}
+
+// A refresh lock whose backend lock was lost still excludes: the holder's
+// lease, written in the store's data, makes the next taker wait until the
+// holder unlocks, or until LockTTL when the holder died.
+func TestRefreshLockSurvivesLostBackendLock(t *testing.T) {
+	s := storage.New(leakyLocks{&memory.Backend{}}, storage.Config{LockTTL: 400 * time.Millisecond})
+	bg := context.Background()
+	unlock, err := s.LockFor(bg, "github", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(bg, 100*time.Millisecond)
+	defer cancel()
+	if u, err := s.LockFor(short, "github", "alice"); err == nil {
+		u()
+		t.Fatal("a second holder got the lock while the first holds it (its backend lock lost)")
+	} else if !errors.Is(err, storage.ErrStoreUnavailable) {
+		t.Fatalf("waiting: %v, want ErrStoreUnavailable", err)
+	}
+	if u, err := s.LockFor(short, "github", "bob"); err != nil {
+		t.Fatalf("another user's lock: %v", err)
+	} else {
+		u()
+	}
+	unlock()
+	start := time.Now()
+	u2, err := s.LockFor(bg, "github", "alice")
+	if err != nil || time.Since(start) > 100*time.Millisecond {
+		t.Fatalf("after unlock: %v after %v", err, time.Since(start))
+	}
+	// a holder that dies (never unlocks) blocks the next one for LockTTL
+	start = time.Now()
+	u3, err := s.LockFor(bg, "github", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("the lease of a dead holder ended after %v, want about LockTTL (400ms)", d)
+	}
+	u2() // the expired holder's unlock must not remove the new holder's lease
+	short2, cancel2 := context.WithTimeout(bg, 100*time.Millisecond)
+	defer cancel2()
+	if u, err := s.LockFor(short2, "github", "alice"); err == nil {
+		u()
+		t.Fatal("an expired holder's unlock released the lease of the holder after it")
+	}
+	u3()
+}

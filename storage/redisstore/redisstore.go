@@ -106,6 +106,13 @@ var release = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then ret
 // Lock takes the refresh lock of k with SET NX PX ttl, polling until ctx
 // is done.
 func (b *backend) Lock(ctx context.Context, k storage.Key, ttl time.Duration) (func(), error) {
+	unlock, _, err := b.LockChecked(ctx, k, ttl)
+	return unlock, err
+}
+
+// LockChecked is Lock, and held reports an error once the lock key no
+// longer holds this holder's value (it expired, or Redis lost it).
+func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Duration) (func(), func(context.Context) error, error) {
 	key := b.key("lock:", k)
 	rb := make([]byte, 18)
 	rand.Read(rb)
@@ -114,7 +121,7 @@ func (b *backend) Lock(ctx context.Context, k storage.Key, ttl time.Duration) (f
 	for {
 		ok, err := b.client.SetNX(ctx, key, val, ttl).Result()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ok {
 			break
@@ -123,17 +130,25 @@ func (b *backend) Lock(ctx context.Context, k storage.Key, ttl time.Duration) (f
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("gindance/redisstore: waiting for the refresh lock: %w", ctx.Err())
+			return nil, nil, fmt.Errorf("gindance/redisstore: waiting for the refresh lock: %w", ctx.Err())
 		case <-t.C:
 		}
 		wait = min(wait*2, 100*time.Millisecond)
 	}
 	var once sync.Once
 	return func() {
-		once.Do(func() {
-			rctx, cancel := context.WithTimeout(context.Background(), storage.DefaultTimeout)
-			defer cancel()
-			_ = release.Run(rctx, b.client, []string{key}, val).Err() // on failure, the lock expires after ttl
-		})
-	}, nil
+			once.Do(func() {
+				rctx, cancel := context.WithTimeout(context.Background(), storage.DefaultTimeout)
+				defer cancel()
+				_ = release.Run(rctx, b.client, []string{key}, val).Err() // on failure, the lock expires after ttl
+			})
+		}, func(ctx context.Context) error {
+			got, err := b.client.Get(ctx, key).Result()
+			if err == nil && got != val {
+				err = errLockLost
+			}
+			return err
+		}, nil
 }
+
+var errLockLost = errors.New("gindance/redisstore: the refresh lock expired or was lost")

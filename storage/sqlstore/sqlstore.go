@@ -201,7 +201,7 @@ func (b *backend) migrate(ctx context.Context) error {
 		}
 		return tx.Commit()
 	case MySQL:
-		unlock, err := b.mysqlLock(ctx, lockName(b.table, "migrate", ""), time.Minute)
+		unlock, _, err := b.mysqlLock(ctx, lockName(b.table, "migrate", ""), time.Minute)
 		if err != nil {
 			return err
 		}
@@ -244,13 +244,21 @@ func (b *backend) Remove(ctx context.Context, k storage.Key) error {
 
 // Lock takes the refresh lock of k; see the package documentation.
 func (b *backend) Lock(ctx context.Context, k storage.Key, ttl time.Duration) (func(), error) {
+	unlock, _, err := b.LockChecked(ctx, k, ttl)
+	return unlock, err
+}
+
+// LockChecked is Lock, and held reports an error once the lock's
+// connection is gone (killed by the server: the lock went with it).
+func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Duration) (unlock func(), held func(context.Context) error, err error) {
 	switch b.dialect {
 	case Postgres:
 		return b.pgLock(ctx, lockKey(b.table, k.Provider, k.User), ttl)
 	case MySQL:
 		return b.mysqlLock(ctx, lockName(b.table, k.Provider, k.User), ttl)
 	default:
-		return b.local.Lock(ctx, k.Provider+"\x00"+k.User)
+		unlock, err := b.local.Lock(ctx, k.Provider+"\x00"+k.User)
+		return unlock, func(context.Context) error { return nil }, err
 	}
 }
 
@@ -276,17 +284,17 @@ func lockName(table, provider, user string) string {
 // pgLock takes a transaction-scoped advisory lock. The transaction ends (and
 // the lock with it) at unlock, after ttl on the client, or when the server
 // finds it idle for ttl (a holder that hangs or lost its network).
-func (b *backend) pgLock(ctx context.Context, key int64, ttl time.Duration) (func(), error) {
+func (b *backend) pgLock(ctx context.Context, key int64, ttl time.Duration) (func(), func(context.Context) error, error) {
 	hold, cancel := context.WithTimeout(context.WithoutCancel(ctx), ttl)
 	tx, err := b.db.BeginTx(hold, nil)
 	if err != nil {
 		cancel()
-		return nil, err
+		return nil, nil, err
 	}
-	fail := func(err error) (func(), error) {
+	fail := func(err error) (func(), func(context.Context) error, error) {
 		tx.Rollback()
 		cancel()
-		return nil, err
+		return nil, nil, err
 	}
 	settings := fmt.Sprintf("SET LOCAL idle_in_transaction_session_timeout = %d", max(ttl.Milliseconds(), 1))
 	if _, err := tx.ExecContext(ctx, settings); err != nil {
@@ -304,20 +312,23 @@ func (b *backend) pgLock(ctx context.Context, key int64, ttl time.Duration) (fun
 	}
 	var once sync.Once
 	return func() {
-		once.Do(func() {
-			tx.Rollback()
-			cancel()
-		})
-	}, nil
+			once.Do(func() {
+				tx.Rollback()
+				cancel()
+			})
+		}, func(ctx context.Context) error {
+			_, err := tx.ExecContext(ctx, "SELECT 1")
+			return err
+		}, nil
 }
 
 // mysqlLock takes a named lock on a connection of its own, whose
 // wait_timeout is ttl: if the holder hangs, the server ends the session and
 // the lock with it. The client also releases it after ttl.
-func (b *backend) mysqlLock(ctx context.Context, name string, ttl time.Duration) (func(), error) {
+func (b *backend) mysqlLock(ctx context.Context, name string, ttl time.Duration) (func(), func(context.Context) error, error) {
 	conn, err := b.db.Conn(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	discard := func() {
 		// a connection in an unknown state must not go back to the pool
@@ -328,7 +339,7 @@ func (b *backend) mysqlLock(ctx context.Context, name string, ttl time.Duration)
 	ttlSecs := int64(math.Ceil(ttl.Seconds()))
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("SET SESSION wait_timeout = %d", max(ttlSecs, 1))); err != nil {
 		discard()
-		return nil, err
+		return nil, nil, err
 	}
 	wait := ttlSecs
 	if dl, ok := ctx.Deadline(); ok {
@@ -337,14 +348,14 @@ func (b *backend) mysqlLock(ctx context.Context, name string, ttl time.Duration)
 	var got sql.NullInt64
 	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, max(wait, 0)).Scan(&got); err != nil {
 		discard()
-		return nil, err
+		return nil, nil, err
 	}
 	if !got.Valid || got.Int64 != 1 {
 		discard()
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return nil, fmt.Errorf("gindance/sqlstore: timed out waiting for the refresh lock: %w", context.DeadlineExceeded)
+		return nil, nil, fmt.Errorf("gindance/sqlstore: timed out waiting for the refresh lock: %w", context.DeadlineExceeded)
 	}
 	var once sync.Once
 	release := func() {
@@ -364,7 +375,10 @@ func (b *backend) mysqlLock(ctx context.Context, name string, ttl time.Duration)
 	}
 	timer := time.AfterFunc(ttl, release)
 	return func() {
-		timer.Stop()
-		release()
-	}, nil
+			timer.Stop()
+			release()
+		}, func(ctx context.Context) error {
+			_, err := conn.ExecContext(ctx, "DO 1")
+			return err
+		}, nil
 }
