@@ -95,6 +95,11 @@ type Config struct {
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
+	// IdentityFromClaims, when set, maps the verified claims (with the
+	// userinfo answer merged over them, with UserInfo) to the blueprint's
+	// Identity, for a provider whose claims are not the standard ones.
+	// nil: IdentityFromClaims.
+	IdentityFromClaims func(claims map[string]any) *blueprint.Identity
 	// RevocationURL is the RFC 7009 endpoint Logout revokes at when
 	// discovery names none (a provider that has one but does not say so).
 	RevocationURL string
