@@ -192,7 +192,7 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	p.mux.HandleFunc("GET /.well-known/openid-configuration", p.handleDiscovery)
 	p.mux.HandleFunc("GET /jwks", p.handleJWKS)
 	p.mux.HandleFunc("GET /authorize", p.handleAuthorize)
-	p.mux.HandleFunc("POST /token", p.handleToken)
+	p.mux.HandleFunc("POST /token", p.tokenHandler())
 	p.mux.HandleFunc("GET /userinfo", p.handleUserinfo)
 	p.mux.HandleFunc("GET /end_session", p.handleEndSession)
 	p.routeQuirks()

@@ -1,8 +1,10 @@
 package gintest
 
 import (
+	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 )
@@ -40,6 +42,10 @@ type OIDCQuirks struct {
 	// TokenExtra are further fields of every token response, such as
 	// Salesforce's {"instance_url": ...}.
 	TokenExtra map[string]any
+	// OKEnvelope answers /token as Slack's Web API does: always HTTP 200,
+	// with "ok": true on success and {"ok": false, "error": code} on
+	// failure.
+	OKEnvelope bool
 }
 
 // Revocations returns the form of every accepted revocation request so
@@ -106,4 +112,25 @@ func (p *OIDCProvider) handleOIDCRevoke(w http.ResponseWriter, r *http.Request) 
 	p.revocations = append(p.revocations, r.PostForm)
 	p.mu.Unlock()
 	w.WriteHeader(http.StatusOK)
+}
+
+// tokenHandler is handleToken, wrapped in Slack's ok envelope with
+// OIDCQuirks.OKEnvelope.
+func (p *OIDCProvider) tokenHandler() http.HandlerFunc {
+	if !p.opts.Quirks.OKEnvelope {
+		return p.handleToken
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		p.handleToken(rec, r)
+		var body map[string]any
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			body = map[string]any{"error": "internal_error"}
+		}
+		body["ok"] = rec.Code < 300
+		if rec.Code >= 300 {
+			body = map[string]any{"ok": false, "error": body["error"]}
+		}
+		writeJSON(w, http.StatusOK, body)
+	}
 }

@@ -173,3 +173,15 @@ func TestOIDCQuirkRevocation(t *testing.T) {
 		t.Fatalf("after revocation: userinfo %d, revocations %v", resp.StatusCode, p.Revocations())
 	}
 }
+
+func TestOIDCQuirkOKEnvelope(t *testing.T) {
+	p := startOIDCQuirks(t, OIDCQuirks{OKEnvelope: true})
+	v := oauth2.GenerateVerifier()
+	code := quirkCode(t, p, v)
+	if status, body := postForm(t, p.URL()+"/token", codeForm(code, v), true); status != http.StatusOK || body["ok"] != true || body["access_token"] == nil {
+		t.Fatalf("success: %d %v", status, body)
+	}
+	if status, body := postForm(t, p.URL()+"/token", codeForm(code, v), true); status != http.StatusOK || body["ok"] != false || body["error"] != "invalid_grant" {
+		t.Fatalf("replayed code: %d %v, want 200 with ok false", status, body)
+	}
+}
