@@ -73,9 +73,5 @@ func TestLogoutRevokesAtTheDiscoveredEndpoint(t *testing.T) {
 	f, b := realm(t, nil, gintest.OIDCQuirks{Revocation: true})
 	l := f.Login(t, b)
 	presettest.WantOIDCLogin(t, l, "openid profile email", false)
-	reqs, err := l.Logout(t)
-	revoked := f.OIDC.Revocations()
-	if err != nil || len(revoked) != 1 || revoked[0].Get("token") != l.Token.RefreshToken || len(reqs) != 1 {
-		t.Fatalf("logout: %v, revocations %v, requests %+v", err, revoked, reqs)
-	}
+	f.WantLogoutRevokes(t, l)
 }

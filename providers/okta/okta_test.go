@@ -63,7 +63,5 @@ func TestLogoutRevokes(t *testing.T) {
 	f, b := org(t, "/oauth2/default", nil, okta.Config{})
 	l := f.Login(t, b)
 	presettest.WantOIDCLogin(t, l, "openid profile email", false)
-	if _, err := l.Logout(t); err != nil || len(f.OIDC.Revocations()) != 1 {
-		t.Fatalf("logout: %v, revocations %v", err, f.OIDC.Revocations())
-	}
+	f.WantLogoutRevokes(t, l)
 }

@@ -75,7 +75,5 @@ func TestSalesforceUnverifiedEmailAndRevocation(t *testing.T) {
 	if l.Identity.EmailVerified {
 		t.Fatalf("identity %+v", l.Identity)
 	}
-	if _, err := l.Logout(t); err != nil || len(f.OIDC.Revocations()) != 1 {
-		t.Fatalf("logout: %v, revocations %v", err, f.OIDC.Revocations())
-	}
+	f.WantLogoutRevokes(t, l)
 }

@@ -54,7 +54,5 @@ func TestLogoutRevokes(t *testing.T) {
 	f, b := instance(t, nil, nil, zitadel.Config{})
 	l := f.Login(t, b)
 	presettest.WantOIDCLogin(t, l, "openid profile email", false)
-	if _, err := l.Logout(t); err != nil || len(f.OIDC.Revocations()) != 1 {
-		t.Fatalf("logout: %v, revocations %v", err, f.OIDC.Revocations())
-	}
+	f.WantLogoutRevokes(t, l)
 }

@@ -69,3 +69,19 @@ func WantIdentity(t testing.TB, got *blueprint.Identity, want blueprint.Identity
 		t.Errorf("identity (ID, Username, Name, Email, Avatar) = %q verified %v, want %q verified %v", g, got.EmailVerified, w, want.EmailVerified)
 	}
 }
+
+// WantLogoutRevokes fails t unless Logout after the login l succeeds and
+// revokes exactly one token at the fake OpenID Provider (started with
+// gintest.OIDCQuirks.Revocation), the refresh token when l has one.
+func (f *Fake) WantLogoutRevokes(t testing.TB, l *Login) {
+	t.Helper()
+	_, err := l.Logout(t)
+	revoked := f.OIDC.Revocations()
+	want := l.Token.AccessToken
+	if l.Token.RefreshToken != "" {
+		want = l.Token.RefreshToken
+	}
+	if err != nil || len(revoked) != 1 || revoked[0].Get("token") != want {
+		t.Fatalf("logout: %v, revocations %v", err, revoked)
+	}
+}
