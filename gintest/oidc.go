@@ -88,6 +88,9 @@ type OIDCOptions struct {
 	// Apple adds its user field (the user's name, JSON) at the first
 	// authorization.
 	FormFields map[string]string
+	// Quirks make it behave like a provider that departs from the plain
+	// shape (issuer path, client_secret_post only, no nonce, ...).
+	Quirks OIDCQuirks
 }
 
 // DefaultTenant is the tenant ID of a MultiTenant OIDCProvider's logins
@@ -145,6 +148,7 @@ type OIDCProvider struct {
 	access      map[string]string // access token -> sub
 	refresh     map[string]*oidcCode
 	endSessions []url.Values
+	revocations []url.Values
 	discoveries int
 	jwksFetches int
 }
@@ -169,6 +173,7 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	opts.User = copyUser(opts.User)
 	opts.Claims = maps.Clone(opts.Claims)
 	opts.FormFields = maps.Clone(opts.FormFields)
+	opts.Quirks.TokenExtra = maps.Clone(opts.Quirks.TokenExtra)
 	if opts.Alg == "" {
 		opts.Alg = "RS256"
 	}
@@ -187,9 +192,10 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	p.mux.HandleFunc("GET /.well-known/openid-configuration", p.handleDiscovery)
 	p.mux.HandleFunc("GET /jwks", p.handleJWKS)
 	p.mux.HandleFunc("GET /authorize", p.handleAuthorize)
-	p.mux.HandleFunc("POST /token", p.handleToken)
+	p.mux.HandleFunc("POST /token", p.tokenHandler())
 	p.mux.HandleFunc("GET /userinfo", p.handleUserinfo)
 	p.mux.HandleFunc("GET /end_session", p.handleEndSession)
+	p.routeQuirks()
 	return p
 }
 
@@ -215,13 +221,14 @@ func newECKey() jose.JSONWebKey {
 func (p *OIDCProvider) ServeHTTP(w http.ResponseWriter, r *http.Request) { p.mux.ServeHTTP(w, r) }
 
 // Issuer returns the issuer identifier: URL(), with a trailing slash when
-// OIDCOptions.IssuerTrailingSlash is set. With MultiTenant it is where
-// discovery is (as Entra ID's /common is).
+// OIDCOptions.IssuerTrailingSlash is set, or followed by
+// OIDCQuirks.IssuerPath. With MultiTenant it is where discovery is (as
+// Entra ID's /common is).
 func (p *OIDCProvider) Issuer() string {
 	if p.opts.IssuerTrailingSlash {
 		return p.URL() + "/"
 	}
-	return p.URL()
+	return p.URL() + p.issuerPath()
 }
 
 // IssuerTemplate returns the template the discovery document names with
@@ -336,7 +343,7 @@ func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 	if f := p.knobs(); f.DiscoveryIssuer != "" {
 		iss = f.DiscoveryIssuer
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
+	doc := map[string]any{
 		"issuer":                                         iss,
 		"authorization_endpoint":                         base + "/authorize",
 		"token_endpoint":                                 base + "/token",
@@ -349,7 +356,9 @@ func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 		"code_challenge_methods_supported":               []string{"S256"},
 		"scopes_supported":                               []string{"openid", "profile", "email"},
 		"authorization_response_iss_parameter_supported": p.opts.IssParameter,
-	})
+	}
+	p.discoveryQuirks(doc)
+	writeJSON(w, http.StatusOK, doc)
 }
 
 func (p *OIDCProvider) handleJWKS(w http.ResponseWriter, _ *http.Request) {
@@ -381,7 +390,7 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	case q.Get("response_type") != "code" || !hasScope(q.Get("scope"), "openid"):
 		back.Set("error", "invalid_request")
 		back.Set("error_description", "response_type=code and scope openid are required")
-	case q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256":
+	case !p.opts.Quirks.RejectPKCE && (q.Get("code_challenge") == "" || q.Get("code_challenge_method") != "S256"):
 		back.Set("error", "invalid_request")
 		back.Set("error_description", "PKCE S256 is required")
 	default:
@@ -409,6 +418,9 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 
 func (p *OIDCProvider) clientOK(r *http.Request) bool {
 	id, secret, ok := r.BasicAuth()
+	if ok && p.opts.Quirks.PostAuthOnly {
+		return false
+	}
 	if ok {
 		id, _ = url.QueryUnescape(id)
 		secret, _ = url.QueryUnescape(secret)
@@ -422,7 +434,7 @@ func (p *OIDCProvider) clientOK(r *http.Request) bool {
 }
 
 func (p *OIDCProvider) handleToken(w http.ResponseWriter, r *http.Request) {
-	if !p.clientOK(r) {
+	if !p.clientOK(r) || (p.opts.Quirks.RejectPKCE && r.PostFormValue("code_verifier") != "") {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
 		return
 	}
@@ -434,7 +446,7 @@ func (p *OIDCProvider) handleToken(w http.ResponseWriter, r *http.Request) {
 		c := p.codes[r.PostFormValue("code")]
 		sum := sha256.Sum256([]byte(r.PostFormValue("code_verifier")))
 		if c != nil && !c.used && p.opts.Now().Before(c.expires) && c.redirect == r.PostFormValue("redirect_uri") &&
-			base64.RawURLEncoding.EncodeToString(sum[:]) == c.challenge {
+			(c.challenge == "" && p.opts.Quirks.RejectPKCE || base64.RawURLEncoding.EncodeToString(sum[:]) == c.challenge) {
 			c.used, grant = true, c
 		}
 	case "refresh_token":
@@ -458,6 +470,7 @@ func (p *OIDCProvider) handleToken(w http.ResponseWriter, r *http.Request) {
 	if withIDToken {
 		resp["id_token"] = p.idToken(grant, access)
 	}
+	p.tokenResponseQuirks(resp)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -500,7 +513,7 @@ func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
 		}
 	}
 	c["iat"], c["exp"] = now.Unix(), now.Add(p.opts.TokenLifetime).Unix()
-	if g.nonce != "" {
+	if g.nonce != "" && !p.opts.Quirks.IgnoreNonce {
 		c["nonce"] = g.nonce
 	}
 	if accessToken != "" { // OpenID Connect Core §3.1.3.8 (optional for the code flow)

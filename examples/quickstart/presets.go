@@ -8,22 +8,33 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/providers/apple"
 	"github.com/gindance/gindance/providers/atlassian"
+	"github.com/gindance/gindance/providers/auth0"
+	"github.com/gindance/gindance/providers/authentik"
 	"github.com/gindance/gindance/providers/bitbucket"
+	"github.com/gindance/gindance/providers/dex"
 	"github.com/gindance/gindance/providers/digitalocean"
 	"github.com/gindance/gindance/providers/discord"
 	"github.com/gindance/gindance/providers/dropbox"
 	"github.com/gindance/gindance/providers/facebook"
 	"github.com/gindance/gindance/providers/gitea"
 	"github.com/gindance/gindance/providers/github"
+	"github.com/gindance/gindance/providers/gitlab"
 	"github.com/gindance/gindance/providers/google"
 	"github.com/gindance/gindance/providers/heroku"
+	"github.com/gindance/gindance/providers/keycloak"
+	"github.com/gindance/gindance/providers/linkedin"
 	"github.com/gindance/gindance/providers/microsoft"
 	"github.com/gindance/gindance/providers/notion"
 	"github.com/gindance/gindance/providers/oidc"
+	"github.com/gindance/gindance/providers/okta"
 	"github.com/gindance/gindance/providers/reddit"
+	"github.com/gindance/gindance/providers/salesforce"
+	"github.com/gindance/gindance/providers/slack"
 	"github.com/gindance/gindance/providers/spotify"
 	"github.com/gindance/gindance/providers/strava"
+	"github.com/gindance/gindance/providers/twitch"
 	"github.com/gindance/gindance/providers/twitter"
+	"github.com/gindance/gindance/providers/zitadel"
 	"github.com/gindance/gindance/providers/zoom"
 )
 
@@ -74,6 +85,33 @@ func presets() []preset {
 			return twitter.NewOAuth2(twitter.OAuth2Config{Name: "x"}) // "twitter" is the OAuth 1.0a preset's
 		}},
 		{title: "Zoom", env: "ZOOM", make: func() *blueprint.Blueprint { return zoom.New(zoom.Config{}) }},
+		// OpenID Connect presets whose issuer depends on the tenant or server.
+		{title: "Auth0", env: "AUTH0", needs: []string{"AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_DOMAIN"},
+			make: func() *blueprint.Blueprint { return auth0.New(auth0.Config{Domain: os.Getenv("AUTH0_DOMAIN")}) }, discover: true},
+		{title: "authentik", env: "AUTHENTIK", needs: []string{"AUTHENTIK_CLIENT_ID", "AUTHENTIK_CLIENT_SECRET", "AUTHENTIK_URL", "AUTHENTIK_SLUG"},
+			make: func() *blueprint.Blueprint {
+				return authentik.New(authentik.Config{BaseURL: os.Getenv("AUTHENTIK_URL"), Slug: os.Getenv("AUTHENTIK_SLUG")})
+			}, discover: true},
+		{title: "Dex", env: "DEX", needs: []string{"DEX_CLIENT_ID", "DEX_CLIENT_SECRET", "DEX_ISSUER"},
+			make: func() *blueprint.Blueprint { return dex.New(dex.Config{Issuer: os.Getenv("DEX_ISSUER")}) }, discover: true},
+		{title: "GitLab", env: "GITLAB", make: func() *blueprint.Blueprint {
+			return gitlab.New(gitlab.Config{Host: os.Getenv("GITLAB_URL")}) // empty: gitlab.com
+		}, discover: true},
+		{title: "Keycloak", env: "KEYCLOAK", needs: []string{"KEYCLOAK_CLIENT_ID", "KEYCLOAK_CLIENT_SECRET", "KEYCLOAK_URL", "KEYCLOAK_REALM"},
+			make: func() *blueprint.Blueprint {
+				return keycloak.New(keycloak.Config{BaseURL: os.Getenv("KEYCLOAK_URL"), Realm: os.Getenv("KEYCLOAK_REALM")})
+			}, discover: true},
+		{title: "LinkedIn", env: "LINKEDIN", make: func() *blueprint.Blueprint { return linkedin.New(linkedin.Config{}) }, discover: true},
+		{title: "Okta", env: "OKTA", needs: []string{"OKTA_CLIENT_ID", "OKTA_CLIENT_SECRET", "OKTA_DOMAIN"},
+			make: func() *blueprint.Blueprint { return okta.New(okta.Config{Domain: os.Getenv("OKTA_DOMAIN")}) }, discover: true},
+		{title: "Salesforce", env: "SALESFORCE", make: func() *blueprint.Blueprint {
+			// empty SALESFORCE_MY_DOMAIN: login.salesforce.com (test.salesforce.com with SALESFORCE_SANDBOX set)
+			return salesforce.New(salesforce.Config{MyDomain: os.Getenv("SALESFORCE_MY_DOMAIN"), Sandbox: os.Getenv("SALESFORCE_SANDBOX") != ""})
+		}, discover: true},
+		{title: "Slack", env: "SLACK", make: func() *blueprint.Blueprint { return slack.New(slack.Config{}) }, discover: true},
+		{title: "Twitch", env: "TWITCH", make: func() *blueprint.Blueprint { return twitch.New(twitch.Config{}) }, discover: true},
+		{title: "ZITADEL", env: "ZITADEL", needs: []string{"ZITADEL_CLIENT_ID", "ZITADEL_CLIENT_SECRET", "ZITADEL_DOMAIN"},
+			make: func() *blueprint.Blueprint { return zitadel.New(zitadel.Config{Domain: os.Getenv("ZITADEL_DOMAIN")}) }, discover: true},
 	}
 }
 

@@ -84,6 +84,9 @@ func (p *provider) identity(c *gin.Context, _ *blueprint.Client) (*blueprint.Ide
 			}
 		}
 	}
+	if p.cfg.IdentityFromClaims != nil {
+		return p.cfg.IdentityFromClaims(raw), nil
+	}
 	return IdentityFromClaims(raw), nil
 }
 

@@ -95,6 +95,22 @@ type Config struct {
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
+	// IdentityFromClaims, when set, maps the verified claims (with the
+	// userinfo answer merged over them, with UserInfo) to the blueprint's
+	// Identity, for a provider whose claims are not the standard ones.
+	// nil: IdentityFromClaims.
+	IdentityFromClaims func(claims map[string]any) *blueprint.Identity
+	// RevocationURL is the RFC 7009 endpoint Logout revokes at when
+	// discovery names none (a provider that has one but does not say so).
+	RevocationURL string
+	// InsecureSkipPKCE turns PKCE off, for a provider whose token endpoint
+	// refuses code_verifier (LinkedIn); see blueprint.OAuth2Config.
+	InsecureSkipPKCE bool
+	// InsecureAllowMissingNonce accepts a login's id_token without a nonce,
+	// for a provider that ignores the nonce parameter (LinkedIn). The nonce
+	// is still sent, and one that comes back must still match: it only
+	// loses its protection against a replayed id_token.
+	InsecureAllowMissingNonce bool
 
 	// PostLogoutRedirectURL is the absolute URL, registered at the
 	// provider, that end_session returns to; serve LogoutCallbackHandler
@@ -153,6 +169,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
+		RevocationURL: cfg.RevocationURL, InsecureSkipPKCE: cfg.InsecureSkipPKCE,
 		FormPost: cfg.FormPost, Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,

@@ -1,0 +1,31 @@
+package linkedin_test
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/providers/linkedin"
+)
+
+func Example() {
+	r := gin.Default()
+	store := cookie.NewStore([]byte(os.Getenv("SESSION_HASH_KEY")), []byte(os.Getenv("SESSION_BLOCK_KEY")))
+	store.Options(sessions.Options{Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	r.Use(sessions.Sessions("gindance", store))
+
+	li := linkedin.New(linkedin.Config{}) // LINKEDIN_CLIENT_ID / LINKEDIN_CLIENT_SECRET
+	li.Mount(r.Group("/login"))           // GET /login/linkedin, /login/linkedin/authorized
+	r.GET("/", li.Require(), func(c *gin.Context) {
+		id, err := li.Identity(c)
+		if err != nil {
+			c.String(http.StatusBadGateway, "%v", err)
+			return
+		}
+		c.String(http.StatusOK, "hello %s", id.Username)
+	})
+	_ = r // r.Run(":8080")
+}

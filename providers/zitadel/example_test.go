@@ -1,0 +1,31 @@
+package zitadel_test
+
+import (
+	"net/http"
+	"os"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/providers/zitadel"
+)
+
+func Example() {
+	r := gin.Default()
+	store := cookie.NewStore([]byte(os.Getenv("SESSION_HASH_KEY")), []byte(os.Getenv("SESSION_BLOCK_KEY")))
+	store.Options(sessions.Options{Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
+	r.Use(sessions.Sessions("gindance", store))
+
+	z := zitadel.New(zitadel.Config{Domain: "acme-x1y2z3.zitadel.cloud"}) // ZITADEL_CLIENT_ID / ZITADEL_CLIENT_SECRET
+	z.Mount(r.Group("/login"))                                            // GET /login/zitadel, /login/zitadel/authorized
+	r.GET("/", z.Require(), func(c *gin.Context) {
+		id, err := z.Identity(c)
+		if err != nil {
+			c.String(http.StatusBadGateway, "%v", err)
+			return
+		}
+		c.String(http.StatusOK, "hello %s", id.Username)
+	})
+	_ = r // r.Run(":8080")
+}
