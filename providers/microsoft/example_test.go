@@ -1,6 +1,8 @@
 package microsoft_test
 
 import (
+	"encoding/hex"
+	"log"
 	"net/http"
 	"os"
 
@@ -14,7 +16,16 @@ import (
 // A multi-tenant app open to the work accounts of two customer tenants.
 func Example() {
 	r := gin.Default()
-	store := cookie.NewStore([]byte(os.Getenv("SESSION_HASH_KEY")), []byte(os.Getenv("SESSION_BLOCK_KEY")))
+	// Session keys: 32 random bytes each, hex in the environment (openssl rand -hex 32).
+	hashKey, err := hex.DecodeString(os.Getenv("SESSION_HASH_KEY"))
+	if err != nil || len(hashKey) != 32 {
+		log.Fatal("SESSION_HASH_KEY: want 32 bytes in hex (openssl rand -hex 32)")
+	}
+	blockKey, err := hex.DecodeString(os.Getenv("SESSION_BLOCK_KEY"))
+	if err != nil || len(blockKey) != 32 {
+		log.Fatal("SESSION_BLOCK_KEY: want 32 bytes in hex (openssl rand -hex 32)")
+	}
+	store := cookie.NewStore(hashKey, blockKey)
 	store.Options(sessions.Options{Path: "/", HttpOnly: true, Secure: true, SameSite: http.SameSiteLaxMode})
 	r.Use(sessions.Sessions("gindance", store))
 
