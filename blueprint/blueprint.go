@@ -55,6 +55,7 @@ type settings struct {
 	sessionName             string
 	keepSessionID           bool
 	logger                  *slog.Logger
+	now                     func() time.Time // Options.Now, never nil
 	skipRedirectPathCheck   bool
 	configErr               error
 }
@@ -124,7 +125,10 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: o.SessionName, logger: o.Logger, skipRedirectPathCheck: o.SkipRedirectPathCheck,
-		keepSessionID: o.InsecureKeepSessionID,
+		keepSessionID: o.InsecureKeepSessionID, now: o.Now,
+	}
+	if s.now == nil {
+		s.now = time.Now
 	}
 	if o.ProviderTimeout > 0 {
 		s.timeout = o.ProviderTimeout
@@ -380,7 +384,7 @@ func (b *Blueprint) token(c *gin.Context, st *requestState) (*Token, error) {
 		return st.tok, st.err
 	}
 	tok, err := b.getToken(c)
-	if err == nil && tok != nil && tok.Expired(time.Now(), b.set.leeway) {
+	if err == nil && tok != nil && tok.Expired(b.set.now(), b.set.leeway) {
 		tok, err = b.refreshToken(c, tok)
 	}
 	st.loaded, st.tok, st.err = true, tok, err

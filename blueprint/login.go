@@ -3,7 +3,6 @@ package blueprint
 import (
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 )
@@ -18,7 +17,7 @@ func (b *Blueprint) handleLogin(c *gin.Context) {
 			return
 		}
 	}
-	tx := transaction{Issued: time.Now().Unix(), Redirect: b.redirectURL(c)}
+	tx := transaction{Issued: b.set.now().Unix(), Redirect: b.redirectURL(c)}
 	if next, ok := SafeNext(c.Query("next")); ok {
 		tx.Next = next
 	}

@@ -19,7 +19,7 @@ import (
 // segment it mounts under and the key its tokens are stored by.
 func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.Options)
-	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
+	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider, now: s.now}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
 	return newBlueprint(name, s, p, cfg.LoginCookieKey)
@@ -31,6 +31,7 @@ type oauth2Protocol struct {
 	cfg     OAuth2Config
 	timeout time.Duration
 	client  *http.Client
+	now     func() time.Time // the blueprint's clock (Options.Now)
 
 	authParams string // the static part of the authorization URL's query
 }

@@ -51,6 +51,12 @@ type Options struct {
 	// the old one. nil: the session (the default; no key to manage); an
 	// empty, non-nil key is a configuration error, not the default.
 	LoginCookieKey []byte
+	// Now is the blueprint's clock: every decision about a token's expiry
+	// (RefreshLeeway), the recent-refresh memory and refresh back-off, and
+	// pending logins' lifetime (LoginTTL) reads it, and a refreshed or new
+	// token's Expiry is Now plus the provider's expires_in. For tests that
+	// drive time, or skew one replica's clock. nil: time.Now.
+	Now func() time.Time
 	// Logger receives one line per failed login or refresh, never with
 	// tokens, codes or secrets. nil: slog.Default().
 	Logger *slog.Logger

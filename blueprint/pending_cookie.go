@@ -228,7 +228,7 @@ func (s *cookieLogins) expire(c *gin.Context, name string, secure bool) {
 func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 	secure := strings.HasPrefix(tx.Redirect, "https://")
 	prefix := s.prefix(secure)
-	now := time.Now()
+	now := s.b.set.now()
 	type held struct {
 		name   string
 		issued int64
@@ -285,7 +285,7 @@ func (s *cookieLogins) take(c *gin.Context, key string) (transaction, error) {
 	if !ok {
 		return transaction{}, ErrStateMismatch
 	}
-	if s.b.txExpired(t, time.Now()) {
+	if s.b.txExpired(t, s.b.set.now()) {
 		return transaction{}, ErrStateExpired
 	}
 	return t, nil

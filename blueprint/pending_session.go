@@ -4,7 +4,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"time"
 
 	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
@@ -66,7 +65,7 @@ func (s sessionLogins) add(c *gin.Context, tx transaction) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.b.set.now()
 	kept := txs[:0]
 	for _, t := range txs {
 		if !s.b.txExpired(t, now) {
@@ -110,7 +109,7 @@ func (s sessionLogins) take(c *gin.Context, key string) (transaction, error) {
 		} else {
 			sess.Set(txKey(s.b.name), v)
 		}
-		if s.b.txExpired(t, time.Now()) {
+		if s.b.txExpired(t, s.b.set.now()) {
 			return transaction{}, ErrStateExpired
 		}
 		return t, nil

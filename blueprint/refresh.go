@@ -157,7 +157,7 @@ func (r *refresher) remember(key string, tok *Token, now time.Time) {
 // each browser's cookie must be updated). A provider answer of invalid_grant
 // forgets the token and yields ErrNotAuthorized.
 func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
-	now := time.Now()
+	now := b.set.now()
 	if old.RefreshToken == "" {
 		if old.Expired(now, 0) {
 			return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrNotAuthorized)
@@ -175,7 +175,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 			// A flight for this token may have finished between the lookup
 			// above and DoChan; its result is remembered by now. Refreshing
 			// again would replay a rotated refresh token.
-			if tok := b.refresh.lookup(key, time.Now()); tok != nil {
+			if tok := b.refresh.lookup(key, b.set.now()); tok != nil {
 				return tok, nil
 			}
 			return b.refreshShared(leader, old, key)
@@ -223,15 +223,15 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 			return nil, err
 		case cur == nil:
 			return nil, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
-		case cur.AccessToken != old.AccessToken && !cur.Expired(time.Now(), b.set.leeway):
-			b.refresh.remember(key, cur, time.Now())
+		case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
+			b.refresh.remember(key, cur, b.set.now())
 			return cur, nil
 		}
 		old = cur
 	}
 	tok, err := b.proto.refresh(ctx, old)
 	if err != nil {
-		b.refresh.backOff(key, err, time.Now())
+		b.refresh.backOff(key, err, b.set.now())
 		return nil, err
 	}
 	if tok == nil {
@@ -244,13 +244,13 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 			// token is spent, and this token must not be lost. Later
 			// requests here reuse it; the lock stays held (up to its TTL)
 			// until it is stored, so other instances wait and then read it.
-			b.refresh.remember(key, tok, time.Now())
+			b.refresh.remember(key, tok, b.set.now())
 			go b.keepStoring(c, tok, unlock)
 			unlock = nil
 			return nil, err
 		}
 	}
-	b.refresh.remember(key, tok, time.Now())
+	b.refresh.remember(key, tok, b.set.now())
 	return tok, nil
 }
 
@@ -259,6 +259,7 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 // memory (which holds the token meanwhile) forgets it; then it unlocks.
 func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
 	defer unlock()
+	// real time, not Options.Now: this loop sleeps for real
 	wait := 50 * time.Millisecond
 	deadline := time.Now().Add(b.refresh.ttl)
 	for time.Now().Before(deadline) {

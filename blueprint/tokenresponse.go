@@ -97,12 +97,33 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []stri
 	if err != nil {
 		return nil, p.tokenError(op, ct, err)
 	}
-	tok := fromOAuth2(ot, ct.raw(), scopes)
+	raw := ct.raw()
+	tok := fromOAuth2(ot, raw, scopes)
+	// x/oauth2 sets Expiry from expires_in with its own time.Now; the
+	// blueprint decides about expiry with Options.Now, so the expiry is
+	// taken from that same clock.
+	if d := expiresIn(raw); d != 0 && !ot.Expiry.IsZero() {
+		tok.Expiry = p.now().Add(d)
+	}
 	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
 		return nil, &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status,
 			Err: fmt.Errorf("%w %q", ErrUnsupportedTokenType, excerpt(t, 32))}
 	}
 	return tok, nil
+}
+
+// expiresIn reads a token response's expires_in (RFC 6749 §5.1): seconds,
+// as a JSON number or, from some providers, a string; 0 when absent or
+// unreadable.
+func expiresIn(raw map[string]any) time.Duration {
+	var secs int64
+	switch v := raw["expires_in"].(type) {
+	case float64:
+		secs = int64(v)
+	case string:
+		secs, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	}
+	return time.Duration(secs) * time.Second
 }
 
 // retryAfter reads a Retry-After header, delay-seconds or an HTTP-date
@@ -124,7 +145,7 @@ func retryAfter(v string, now time.Time) time.Duration {
 }
 
 func (p *oauth2Protocol) tokenError(op string, ct *captureTransport, err error) error {
-	pe := &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: err, RetryAfter: retryAfter(ct.retry, time.Now())}
+	pe := &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: err, RetryAfter: retryAfter(ct.retry, p.now())}
 	var re *oauth2.RetrieveError
 	switch {
 	case errors.As(err, &re):
