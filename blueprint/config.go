@@ -24,6 +24,15 @@ const (
 	ClientSecretBasic TokenAuthMethod = iota
 	// ClientSecretPost sends them as form parameters of the request body.
 	ClientSecretPost
+	// PrivateKeyJWT sends a client assertion signed with the newest of
+	// ClientKeys (RFC 7523 §2.2, OpenID Connect Core §9): no shared
+	// secret. Its aud is the provider's issuer identifier when known
+	// (Issuer or discovered), else the endpoint's URL.
+	PrivateKeyJWT
+	// ClientSecretJWT sends a client assertion MACed (HS256) with
+	// ClientSecret, which itself is never sent (OpenID Connect Core §9).
+	// The secret must be at least 32 bytes (RFC 7518 §3.2).
+	ClientSecretJWT
 )
 
 // OAuth2Config configures an OAuth 2.0 blueprint. Provider packages fill in
@@ -41,8 +50,13 @@ type OAuth2Config struct {
 	RevocationURL string
 	// AuthParams are added to every authorization URL (e.g. access_type=offline).
 	AuthParams map[string]string
-	// TokenAuth selects client_secret_basic (default) or client_secret_post.
+	// TokenAuth selects how the client authenticates at the token,
+	// revocation and PAR endpoints: client_secret_basic (default),
+	// client_secret_post, private_key_jwt or client_secret_jwt.
 	TokenAuth TokenAuthMethod
+	// ClientKeys are the private keys of PrivateKeyJWT; publish their
+	// public halves with JWKSHandler where the provider expects them.
+	ClientKeys []ClientKey
 	// InsecureSkipPKCE turns PKCE off. Only for providers that reject the
 	// code_challenge parameter; PKCE protects against code injection
 	// (RFC 9700 §2.1.1).

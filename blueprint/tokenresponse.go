@@ -82,12 +82,12 @@ func (t *captureTransport) raw() map[string]any {
 
 // tokenCall runs one call to the token endpoint through x/oauth2 with a
 // capturing client, and turns its outcome into a Token or a *ProviderError.
-func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []string, call func(context.Context) (*oauth2.Token, error)) (*Token, error) {
+func (p *oauth2Protocol) tokenCall(ctx context.Context, ep Endpoints, op string, scopes []string, call func(context.Context) (*oauth2.Token, error)) (*Token, error) {
 	base := p.client.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	ct := &captureTransport{base: base}
+	ct := &captureTransport{base: &providerTransport{base: base, p: p, ep: ep}}
 	// ctx carries the ProviderTimeout deadline (every caller sets it), which
 	// bounds the body read too: a client Timeout as well would only add a
 	// second timer per call. The app's own client Timeout is kept.

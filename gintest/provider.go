@@ -43,6 +43,19 @@ type Client struct {
 	ID           string
 	Secret       string
 	RedirectURIs []string
+
+	// JWKSURL is where the client publishes its public keys (see
+	// blueprint.JWKSHandler), for private_key_jwt client authentication
+	// (RFC 7523 §2.2): the provider fetches it for every assertion, so a
+	// key rotation shows at once.
+	JWKSURL string
+	// AuthMethod, when set, is the only client authentication the client
+	// may use at /token, /par and /revoke, by its RFC 7591 name:
+	// "client_secret_basic", "client_secret_post", "private_key_jwt",
+	// "client_secret_jwt" or "none". Empty: whichever the client can do
+	// (a secret, an assertion MACed with the secret, or one signed by a
+	// key at JWKSURL).
+	AuthMethod string
 }
 
 // Options configure a Provider. The zero value is usable: one client with
@@ -140,6 +153,7 @@ type Provider struct {
 	user   *User
 	codes  map[string]*authCode
 	tokens map[string]*token
+	jtis   map[string]time.Time // client assertion jti -> when it may be forgotten
 }
 
 // NewProvider returns a Provider that is not listening anywhere: mount it
@@ -161,6 +175,7 @@ func NewProvider(opts Options) *Provider {
 		clients: make(map[string]Client, len(opts.Clients)),
 		codes:   make(map[string]*authCode),
 		tokens:  make(map[string]*token),
+		jtis:    make(map[string]time.Time),
 	}
 	for _, c := range opts.Clients {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
