@@ -76,10 +76,8 @@ func startPublishingApp(t *testing.T, keys, published []blueprint.ClientKey, aut
 		Clients: []gintest.Client{{ID: "fapi-client", Secret: fapiSecret, JWKSURL: app.URL + "/jwks.json", AuthMethod: authMethod}},
 	})
 	b := rp.NewBlueprint("idp", func(c *blueprint.OAuth2Config) {
+		// ClientKeys select private_key_jwt by themselves.
 		c.ClientID, c.ClientSecret, c.ClientKeys = "fapi-client", "", keys
-		if len(keys) > 0 {
-			c.TokenAuth = blueprint.PrivateKeyJWT
-		}
 		if tweak != nil {
 			tweak(c, rp)
 		}
@@ -347,6 +345,9 @@ func TestClientAuthConfigErrors(t *testing.T) {
 			c.TokenAuth, c.ClientKeys = blueprint.PrivateKeyJWT, []blueprint.ClientKey{{Signer: mustECKey(t), Algorithm: "RS256"}}
 		},
 		"jwt no secret": func(c *blueprint.OAuth2Config) { c.TokenAuth, c.ClientSecret = blueprint.ClientSecretJWT, "" },
+		"keys and post": func(c *blueprint.OAuth2Config) {
+			c.TokenAuth, c.ClientKeys = blueprint.ClientSecretPost, []blueprint.ClientKey{{Signer: mustECKey(t)}}
+		},
 		"jwt short": func(c *blueprint.OAuth2Config) {
 			c.TokenAuth, c.ClientSecret = blueprint.ClientSecretJWT, "31-bytes-are-too-few-for-hs256!"
 		},

@@ -52,11 +52,9 @@ type OAuth2Config struct {
 	AuthParams map[string]string
 	// TokenAuth selects how the client authenticates at the token,
 	// revocation and PAR endpoints: client_secret_basic (default),
-	// client_secret_post, private_key_jwt or client_secret_jwt.
+	// client_secret_post, private_key_jwt or client_secret_jwt. Non-empty
+	// Options.ClientKeys select private_key_jwt by themselves.
 	TokenAuth TokenAuthMethod
-	// ClientKeys are the private keys of PrivateKeyJWT; publish their
-	// public halves with JWKSHandler where the provider expects them.
-	ClientKeys []ClientKey
 	// InsecureSkipPKCE turns PKCE off. Only for providers that reject the
 	// code_challenge parameter; PKCE protects against code injection
 	// (RFC 9700 §2.1.1).

@@ -24,6 +24,9 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
+	if len(cfg.ClientKeys) > 0 && p.cfg.TokenAuth == ClientSecretBasic {
+		p.cfg.TokenAuth = PrivateKeyJWT
+	}
 	p.prepareClientAuth()
 	return newBlueprint(name, s, p, cfg.LoginCookieKey)
 }
@@ -51,6 +54,13 @@ func (p *oauth2Protocol) prepareClientAuth() {
 			return
 		}
 		p.keys, p.authErr = prepareKeys(p.cfg.ClientKeys)
+		return
+	}
+	if len(p.cfg.ClientKeys) > 0 {
+		p.authErr = fmt.Errorf("%w: %s: ClientKeys are for private_key_jwt but TokenAuth selects another method", ErrConfig, p.name)
+		return
+	}
+	switch p.cfg.TokenAuth {
 	case ClientSecretJWT:
 		if p.cfg.ClientSecret == "" {
 			p.authErr = fmt.Errorf("%w: %s: TokenAuth is ClientSecretJWT but ClientSecret is empty", ErrConfig, p.name)

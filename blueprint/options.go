@@ -76,6 +76,14 @@ type Options struct {
 	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set
 	// it). Empty: the error names the config fields only.
 	CredentialsFrom string
+
+	// ClientKeys, when set, make the client authenticate with
+	// private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9) at the token,
+	// revocation and PAR endpoints, with no client secret: each request
+	// carries a fresh assertion signed by the newest key. Publish their
+	// public halves with JWKSHandler where the provider fetches them.
+	// OAuth 2.0 only.
+	ClientKeys []ClientKey
 }
 
 // MissingCredential returns the configuration error (wrapping ErrConfig)

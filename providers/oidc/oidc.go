@@ -51,7 +51,9 @@ type Config struct {
 	APIBaseURL string
 	// AuthParams are added to every authorization URL (prompt, hd, ...).
 	AuthParams map[string]string
-	// TokenAuth selects client_secret_basic (default) or _post.
+	// TokenAuth selects client_secret_basic (default), _post, _jwt or
+	// private_key_jwt (which Options.ClientKeys select by themselves; no
+	// ClientSecret is needed then).
 	TokenAuth blueprint.TokenAuthMethod
 	// FormPost asks for response_mode=form_post; see
 	// blueprint.OAuth2Config.FormPost.
@@ -199,7 +201,7 @@ func (p *provider) validate() error {
 	switch {
 	case p.cfg.Issuer == "":
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
-	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
+	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient && len(p.cfg.ClientKeys) == 0:
 		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
 	}
 	if err := p.validateTemplate(); err != nil {
