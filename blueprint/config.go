@@ -48,6 +48,10 @@ type OAuth2Config struct {
 	// RevocationURL is the provider's RFC 7009 endpoint; when set, Logout
 	// revokes the token there.
 	RevocationURL string
+	// PARURL is the provider's pushed authorization request endpoint
+	// (RFC 9126), used when Options.PushAuthorizationRequests is on or the
+	// provider requires it.
+	PARURL string
 	// AuthParams are added to every authorization URL (e.g. access_type=offline).
 	AuthParams map[string]string
 	// TokenAuth selects how the client authenticates at the token,
@@ -121,6 +125,12 @@ type Endpoints struct {
 	// are templates (Entra ID's multi-tenant endpoints, where each tenant
 	// has an issuer of its own). Issuer is then what the login records.
 	MatchIssuer func(iss string) bool
+	// PARURL is the pushed authorization request endpoint (RFC 9126 §5
+	// pushed_authorization_request_endpoint); RequirePAR is the provider's
+	// require_pushed_authorization_requests: every login then pushes, and
+	// fails with ErrPARRequired when there is no PARURL.
+	PARURL     string
+	RequirePAR bool
 }
 
 // OAuth1Config configures an OAuth 1.0a blueprint (RFC 5849).

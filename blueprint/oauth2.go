@@ -84,7 +84,10 @@ func (p *oauth2Protocol) validate() error {
 	case p.authErr != nil:
 		return p.authErr
 	}
-	for _, u := range []string{p.cfg.AuthURL, p.cfg.TokenURL, p.cfg.RevocationURL, p.cfg.RedirectURL} {
+	if p.cfg.PushAuthorizationRequests && p.cfg.PARURL == "" && p.cfg.Protocol.Endpoints == nil {
+		return fmt.Errorf("%w (%s: set PARURL)", ErrPARRequired, p.name)
+	}
+	for _, u := range []string{p.cfg.AuthURL, p.cfg.TokenURL, p.cfg.RevocationURL, p.cfg.PARURL, p.cfg.RedirectURL} {
 		if u == "" {
 			continue
 		}
@@ -102,7 +105,7 @@ func (p *oauth2Protocol) validate() error {
 // provider package set the Endpoints hook.
 func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 	ep := Endpoints{AuthURL: p.cfg.AuthURL, TokenURL: p.cfg.TokenURL, RevocationURL: p.cfg.RevocationURL,
-		Issuer: p.cfg.Issuer, RequireIssuer: p.cfg.RequireIssuer}
+		PARURL: p.cfg.PARURL, Issuer: p.cfg.Issuer, RequireIssuer: p.cfg.RequireIssuer}
 	if p.cfg.Protocol.Endpoints == nil {
 		return ep, nil
 	}
@@ -119,11 +122,15 @@ func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 	if d.RevocationURL != "" {
 		ep.RevocationURL = d.RevocationURL
 	}
+	if d.PARURL != "" {
+		ep.PARURL = d.PARURL
+	}
 	if d.Issuer != "" {
 		ep.Issuer = d.Issuer
 	}
 	ep.RequireIssuer = ep.RequireIssuer || d.RequireIssuer
 	ep.MatchIssuer = d.MatchIssuer
+	ep.RequirePAR = d.RequirePAR
 	return ep, nil
 }
 
@@ -150,6 +157,10 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	if err != nil {
 		return "", err
 	}
+	par, err := p.parOn(ep)
+	if err != nil {
+		return "", err
+	}
 	state := randomString(32)
 	tx.Key = hashKey(state)
 	tx.Issuer = ep.Issuer
@@ -167,6 +178,7 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	} else {
 		sb.WriteByte('?')
 	}
+	queryAt := sb.Len()
 	sb.WriteString(p.authParams)
 	sb.WriteString("&redirect_uri=")
 	sb.WriteString(url.QueryEscape(tx.Redirect))
@@ -183,6 +195,11 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 		tx.Nonce = randomString(24)
 		sb.WriteString("&nonce=")
 		sb.WriteString(tx.Nonce)
+	}
+	if par {
+		// RFC 9126 §2.1: the same parameters, pushed instead of sent
+		// through the browser.
+		return p.pushAuthorization(c.Request.Context(), ep, sb.String()[queryAt:])
 	}
 	return sb.String(), nil
 }

@@ -84,6 +84,16 @@ type Options struct {
 	// public halves with JWKSHandler where the provider fetches them.
 	// OAuth 2.0 only.
 	ClientKeys []ClientKey
+	// PushAuthorizationRequests sends every login's authorization
+	// parameters to the provider's PAR endpoint (RFC 9126), with the
+	// client's authentication, and the browser to the authorization
+	// endpoint with only client_id and request_uri: nothing of the request
+	// can be read or altered in the browser. Providers that discover
+	// require_pushed_authorization_requests get it without this. With no
+	// PAR endpoint configured (OAuth2Config.PARURL) or discovered, logins
+	// fail with ErrPARRequired, never falling back to the front channel.
+	// OAuth 2.0 only.
+	PushAuthorizationRequests bool
 }
 
 // MissingCredential returns the configuration error (wrapping ErrConfig)

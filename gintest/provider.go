@@ -106,6 +106,11 @@ type Options struct {
 
 	// Now is the provider's clock, for testing expiry. Nil: time.Now.
 	Now func() time.Time
+
+	// RequirePAR refuses authorization requests that do not come by a
+	// request_uri from POST /par (RFC 9126 §5,
+	// require_pushed_authorization_requests), with the error page.
+	RequirePAR bool
 }
 
 // Endpoint names an endpoint of the Provider for Calls.
@@ -118,6 +123,7 @@ const (
 	EndpointRefresh                   // POST /token with grant_type=refresh_token only
 	EndpointAPI                       // GET /api/me
 	EndpointRevoke                    // POST /revoke
+	EndpointPAR                       // POST /par
 	numEndpoints
 )
 
@@ -134,6 +140,8 @@ func (e Endpoint) String() string {
 		return "api"
 	case EndpointRevoke:
 		return "revoke"
+	case EndpointPAR:
+		return "par"
 	}
 	return "unknown"
 }
@@ -154,6 +162,7 @@ type Provider struct {
 	codes  map[string]*authCode
 	tokens map[string]*token
 	jtis   map[string]time.Time // client assertion jti -> when it may be forgotten
+	pushed map[string]*pushedRequest
 }
 
 // NewProvider returns a Provider that is not listening anywhere: mount it
@@ -176,6 +185,7 @@ func NewProvider(opts Options) *Provider {
 		codes:   make(map[string]*authCode),
 		tokens:  make(map[string]*token),
 		jtis:    make(map[string]time.Time),
+		pushed:  make(map[string]*pushedRequest),
 	}
 	for _, c := range opts.Clients {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
@@ -190,6 +200,7 @@ func NewProvider(opts Options) *Provider {
 	p.mux.HandleFunc("POST /token", p.handleToken)
 	p.mux.HandleFunc("GET /api/me", p.handleAPIMe)
 	p.mux.HandleFunc("POST /revoke", p.handleRevoke)
+	p.mux.HandleFunc("POST /par", p.handlePAR)
 	return p
 }
 
@@ -202,8 +213,8 @@ func StartProvider(opts Options) *Provider {
 }
 
 // ServeHTTP serves the provider's endpoints: GET and POST /authorize,
-// POST /token, GET /api/me and POST /revoke, and at GET / a page that
-// says what the provider is and lists them.
+// POST /token, GET /api/me, POST /revoke and POST /par, and at GET / a page
+// that says what the provider is and lists them.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }
