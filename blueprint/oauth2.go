@@ -43,6 +43,8 @@ type oauth2Protocol struct {
 	keys         []preparedKey // ClientKeys, for private_key_jwt
 	secretSigner jose.Signer   // for client_secret_jwt
 	authErr      error         // a ClientKeys or client secret problem, reported by validate
+
+	nonces nonces // DPoP-Nonce per origin, token endpoint and API alike
 }
 
 // prepareClientAuth builds the signers of JWT client authentication.
@@ -258,7 +260,13 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 		opts = append(opts, oauth2.VerifierOption(tx.Verifier))
 	}
 	cfg := p.config(ep, tx.Redirect)
-	tok, err := p.tokenCall(ctx, ep, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+	var key *dpopKey
+	if p.cfg.DPoP {
+		if key, err = newDPoPKey(); err != nil {
+			return nil, err
+		}
+	}
+	tok, err := p.tokenCall(ctx, ep, key, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.Exchange(ctx, code, opts...)
 	})
 	if err != nil {
@@ -283,7 +291,11 @@ func (p *oauth2Protocol) refresh(ctx context.Context, old *Token) (*Token, error
 	cfg := p.config(ep, "")
 	ot := old.toOAuth2()
 	ot.AccessToken = ""
-	tok, err := p.tokenCall(ctx, ep, "refresh", old.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+	key, err := p.refreshKey(old)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := p.tokenCall(ctx, ep, key, "refresh", old.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.TokenSource(ctx, ot).Token()
 	})
 	if err != nil {

@@ -94,6 +94,16 @@ type Options struct {
 	// fail with ErrPARRequired, never falling back to the front channel.
 	// OAuth 2.0 only.
 	PushAuthorizationRequests bool
+	// DPoP binds tokens to a key (RFC 9449): each login makes a fresh
+	// P-256 key, kept with the token (Token.DPoPKey) in the Storage; every
+	// token request and every Client call carries a fresh proof signed by
+	// it, and API calls use the Authorization scheme DPoP. Server nonces
+	// are retried once and remembered per origin. A token endpoint that
+	// answers with a token_type other than DPoP fails the login
+	// (ErrDPoPNotBound). With a cookie session the key travels in the
+	// cookie: use an encrypting cookie store or a server-side Storage.
+	// OAuth 2.0 only.
+	DPoP bool
 }
 
 // MissingCredential returns the configuration error (wrapping ErrConfig)

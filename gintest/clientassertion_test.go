@@ -38,8 +38,13 @@ func newAssertionFixture(t *testing.T) *assertionFixture {
 
 // assertion signs claims with the client's key (kid k1).
 func (f *assertionFixture) assertion(t *testing.T, claims map[string]any) string {
+	return signTest(t, jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: f.key, KeyID: "k1"}}, nil, claims)
+}
+
+// signTest signs claims as a compact JWS.
+func signTest(t *testing.T, key jose.SigningKey, opts *jose.SignerOptions, claims any) string {
 	t.Helper()
-	s, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: f.key, KeyID: "k1"}}, nil)
+	s, err := jose.NewSigner(key, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,6 +111,19 @@ type Options struct {
 	// request_uri from POST /par (RFC 9126 §5,
 	// require_pushed_authorization_requests), with the error page.
 	RequirePAR bool
+
+	// RequireDPoP refuses token requests without a DPoP proof (RFC 9449
+	// §5). Proofs are verified whenever sent (§4.3): signature with the
+	// embedded jwk, typ, htm, htu, iat within a minute, ath at the API,
+	// and each jti once (replay detection); a token request with one gets
+	// token_type DPoP, and its access and refresh tokens are bound to the
+	// key: the API refuses such a token presented as Bearer (§7.2) or with
+	// a proof by another key, and a refresh must prove the same key.
+	RequireDPoP bool
+	// DPoPNonce makes /token and /api/me demand a server nonce in proofs
+	// (RFC 9449 §8, §9): a proof without a valid one is answered
+	// use_dpop_nonce with a DPoP-Nonce header.
+	DPoPNonce bool
 }
 
 // Endpoint names an endpoint of the Provider for Calls.
@@ -163,6 +176,8 @@ type Provider struct {
 	tokens map[string]*token
 	jtis   map[string]time.Time // client assertion jti -> when it may be forgotten
 	pushed map[string]*pushedRequest
+
+	dpopNonces map[string]time.Time // DPoP nonces issued -> expiry
 }
 
 // NewProvider returns a Provider that is not listening anywhere: mount it
@@ -186,6 +201,8 @@ func NewProvider(opts Options) *Provider {
 		tokens:  make(map[string]*token),
 		jtis:    make(map[string]time.Time),
 		pushed:  make(map[string]*pushedRequest),
+
+		dpopNonces: make(map[string]time.Time),
 	}
 	for _, c := range opts.Clients {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
