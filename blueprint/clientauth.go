@@ -218,7 +218,9 @@ func (p *oauth2Protocol) authenticate(req *http.Request, form url.Values, ep End
 		req.SetBasicAuth(url.QueryEscape(p.cfg.ClientID), url.QueryEscape(p.cfg.ClientSecret))
 	case ClientSecretPost:
 		form.Set("client_id", p.cfg.ClientID)
-		form.Set("client_secret", p.cfg.ClientSecret)
+		if p.cfg.ClientSecret != "" { // none, or tls_client_auth through HTTPClient (RFC 8705 §2)
+			form.Set("client_secret", p.cfg.ClientSecret)
+		}
 	case PrivateKeyJWT, ClientSecretJWT:
 		a, err := p.clientAssertion(assertionAudience(ep, endpoint), time.Now())
 		if err != nil {

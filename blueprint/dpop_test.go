@@ -275,3 +275,66 @@ func testDPoPKey(t *testing.T) string {
 	}
 	return string(b)
 }
+
+// The FAPI 2.0-style set at once (PAR, PKCE, private_key_jwt, DPoP with
+// server nonces, RFC 9207 iss) against a provider requiring all of them:
+// login, refreshes of rotating refresh tokens and API calls with the
+// DPoP-bound tokens, and a revoking logout.
+func TestFAPI2StyleLoginRefreshAndAPI(t *testing.T) {
+	var h http.Handler = http.NotFoundHandler()
+	appSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+	t.Cleanup(appSrv.Close)
+	idp := gintest.StartProvider(gintest.Options{
+		User:       &gintest.User{ID: "u-1", Login: "alice"},
+		Clients:    []gintest.Client{{ID: "bank-app", JWKSURL: appSrv.URL + "/jwks.json", AuthMethod: "private_key_jwt"}},
+		RequirePAR: true, RequireDPoP: true, DPoPNonce: true,
+		TokenLifetime: 30 * time.Second, RotateRefreshTokens: true, DetectRefreshReuse: true,
+	})
+	t.Cleanup(idp.Close)
+	keys := []blueprint.ClientKey{{Signer: mustECKey(t)}}
+	b := blueprint.NewOAuth2("bank", blueprint.OAuth2Config{
+		ClientID: "bank-app", AuthURL: idp.AuthURL(), TokenURL: idp.TokenURL(), PARURL: idp.PARURL(),
+		RevocationURL: idp.RevokeURL(), APIBaseURL: idp.APIBaseURL(), Issuer: idp.URL(), RequireIssuer: true,
+		Options: blueprint.Options{ClientKeys: keys, PushAuthorizationRequests: true, DPoP: true},
+	})
+	jwks, err := blueprint.JWKSHandler(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newEngine()
+	r.GET("/jwks.json", gin.WrapH(jwks))
+	b.Mount(r.Group("/login"))
+	r.GET("/me", b.Require(), func(c *gin.Context) {
+		var me struct {
+			Login string `json:"login"`
+		}
+		if err := b.Client(c).GetJSON("me", &me); err != nil {
+			c.String(http.StatusBadGateway, "api: %v", err)
+			return
+		}
+		c.String(http.StatusOK, "login=%s", me.Login)
+	})
+	r.GET("/logout", func(c *gin.Context) {
+		if err := b.Logout(c); err != nil {
+			c.String(http.StatusBadGateway, "%v", err)
+			return
+		}
+		c.String(http.StatusOK, "bye")
+	})
+	h = r
+	br := gintest.NewBrowser()
+	for i := 0; i < 3; i++ { // the first logs in; each refreshes (30 s tokens, 60 s leeway)
+		if page, err := br.Get(appSrv.URL + "/me"); err != nil || page.Body != "login=alice" {
+			t.Fatalf("request %d: %v %q", i, err, page.Body)
+		}
+	}
+	if n := idp.Calls(gintest.EndpointRefresh); n < 3 {
+		t.Fatalf("%d refreshes", n)
+	}
+	if page, _ := br.Get(appSrv.URL + "/logout"); page.Body != "bye" {
+		t.Fatalf("logout: %q", page.Body)
+	}
+	if idp.Calls(gintest.EndpointRevoke) != 1 || idp.Calls(gintest.EndpointPAR) != 1 {
+		t.Fatalf("revoke %d, par %d", idp.Calls(gintest.EndpointRevoke), idp.Calls(gintest.EndpointPAR))
+	}
+}
