@@ -104,6 +104,26 @@ type Options struct {
 	// cookie: use an encrypting cookie store or a server-side Storage.
 	// OAuth 2.0 only.
 	DPoP bool
+	// ClockSkew is how far the provider's clock may be off from this
+	// server's when checking exp, iat, nbf and auth_time of id_tokens and
+	// logout tokens. Default DefaultClockSkew (5 s); a negative value is
+	// no allowance.
+	ClockSkew time.Duration
+}
+
+// DefaultClockSkew is the clock difference allowed when Options.ClockSkew
+// is zero: real servers' clocks drift by a few seconds.
+const DefaultClockSkew = 5 * time.Second
+
+// Skew returns the clock skew allowance the options ask for.
+func (o Options) Skew() time.Duration {
+	switch {
+	case o.ClockSkew < 0:
+		return 0
+	case o.ClockSkew == 0:
+		return DefaultClockSkew
+	}
+	return o.ClockSkew
 }
 
 // MissingCredential returns the configuration error (wrapping ErrConfig)

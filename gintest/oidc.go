@@ -155,6 +155,7 @@ type OIDCProvider struct {
 	endSessions []url.Values
 	revocations []url.Values
 	pushed      map[string]*pushedRequest
+	sids        []string // the sessions logins were given, oldest first
 	discoveries int
 	jwksFetches int
 }
@@ -162,6 +163,7 @@ type OIDCProvider struct {
 type oidcCode struct {
 	redirect, challenge, nonce, scope string
 	tenant                            string // MultiTenant: the login's tid
+	sid                               string // the session at the provider (Back-Channel Logout 1.0 §2.4)
 	user                              User
 	used                              bool
 	expires                           time.Time
@@ -414,8 +416,10 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	default:
 		code := newSecret("oc_")
 		p.mu.Lock()
+		sid := newSecret("sid-")[:28]
 		p.codes[code] = &oidcCode{redirect: redirect, challenge: q.Get("code_challenge"), nonce: q.Get("nonce"),
-			scope: q.Get("scope"), user: *p.opts.User, tenant: tenant, expires: p.opts.Now().Add(codeLifetime)}
+			scope: q.Get("scope"), user: *p.opts.User, tenant: tenant, expires: p.opts.Now().Add(codeLifetime), sid: sid}
+		p.sids = append(p.sids, sid)
 		p.mu.Unlock()
 		back.Set("code", code)
 	}
@@ -530,6 +534,9 @@ func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
 			c["iss"] = p.TenantIssuer(f.TenantIssuer)
 		}
 	}
+	if g.sid != "" {
+		c["sid"] = g.sid
+	}
 	c["iat"], c["exp"] = now.Unix(), now.Add(p.opts.TokenLifetime).Unix()
 	if g.nonce != "" && !p.opts.Quirks.IgnoreNonce {
 		c["nonce"] = g.nonce
@@ -596,7 +603,12 @@ func (p *OIDCProvider) sign(payload []byte, f OIDCFailure) string {
 }
 
 func mustSign(key jose.SigningKey, payload []byte) string {
-	s, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType("JWT"))
+	return mustSignTyped(key, payload, "JWT")
+}
+
+// mustSignTyped signs payload with the typ header typ.
+func mustSignTyped(key jose.SigningKey, payload []byte, typ string) string {
+	s, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		panic("gintest: " + err.Error())
 	}

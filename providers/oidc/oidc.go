@@ -138,6 +138,7 @@ type provider struct {
 	b    *blueprint.Blueprint // the blueprint New made, for its identity function
 
 	jwksRefetch atomic.Int64 // Config.JWKSRefetchInterval, ns
+	logoutJTIs  jtiSet       // jtis of accepted back-channel logout tokens
 }
 
 // New returns an OpenID Connect blueprint named name. The provider is not

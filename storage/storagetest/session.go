@@ -22,6 +22,10 @@ func withSession(tag, iss, sub, sid string) *blueprint.Token {
 	return tok
 }
 
+// RunForgetSession runs the suite's ForgetSession test (part of Run) on
+// its own, against a store from newStore.
+func RunForgetSession(t *testing.T, newStore NewStore) { testForgetSession(t, newStore(t)) }
+
 // OpenID Connect Back-Channel Logout 1.0 §2.6: a store forgets exactly
 // the tokens of the logged-out session (by sid) or subject (by sub), of
 // this blueprint and issuer, and not a token saved again since for another
