@@ -1,7 +1,6 @@
 package gintest
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,19 +16,7 @@ func pushAuth(t *testing.T, p *Provider, auth bool, extra url.Values) (int, map[
 	for k, v := range extra {
 		form[k] = v
 	}
-	req, _ := http.NewRequest(http.MethodPost, p.PARURL(), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if auth {
-		req.SetBasicAuth(DefaultClientID, DefaultClientSecret)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var body map[string]any
-	_ = json.NewDecoder(resp.Body).Decode(&body)
-	return resp.StatusCode, body
+	return postForm(t, p.PARURL(), form, auth)
 }
 
 // authorizeStatus GETs /authorize with q, not following the redirect.
