@@ -175,11 +175,13 @@ func TestPrivateKeyJWTAtTokenAndRevocation_RFC7523_2_2(t *testing.T) {
 // sharing an endpoint; without a known issuer, the token endpoint's URL.
 func TestClientAssertionClaims_RFC7523_3(t *testing.T) {
 	key := mustECKey(t)
-	for _, withIssuer := range []bool{true, false} {
+	for _, mode := range []string{"issuer", "no issuer", "token URL"} {
+		withIssuer := mode == "issuer"
 		app, rp := startAssertionApp(t, []blueprint.ClientKey{{Signer: key, KeyID: "k1"}}, "private_key_jwt", func(c *blueprint.OAuth2Config, rp *recordingProvider) {
-			if withIssuer {
+			if mode != "no issuer" {
 				c.Issuer = rp.URL()
 			}
+			c.AssertionAudienceTokenURL = mode == "token URL" // Issuer set, yet the token URL
 		})
 		app.login(t)
 		app.login(t)

@@ -222,7 +222,11 @@ func (p *oauth2Protocol) authenticate(req *http.Request, form url.Values, ep End
 			form.Set("client_secret", p.cfg.ClientSecret)
 		}
 	case PrivateKeyJWT, ClientSecretJWT:
-		a, err := p.clientAssertion(assertionAudience(ep, endpoint), time.Now())
+		aud := assertionAudience(ep, endpoint)
+		if p.cfg.AssertionAudienceTokenURL {
+			aud = ep.TokenURL
+		}
+		a, err := p.clientAssertion(aud, time.Now())
 		if err != nil {
 			return err
 		}

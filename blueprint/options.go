@@ -84,6 +84,14 @@ type Options struct {
 	// public halves with JWKSHandler where the provider fetches them.
 	// OAuth 2.0 only.
 	ClientKeys []ClientKey
+	// AssertionAudienceTokenURL makes the aud of every client assertion
+	// (private_key_jwt, client_secret_jwt) the token endpoint's URL rather
+	// than the issuer identifier, at the token, PAR and revocation
+	// endpoints alike (RFC 7523 §3, OpenID Connect Core §9, RFC 9126 §2),
+	// for servers that have not adopted the issuer as audience: Ory
+	// Hydra 2.3 (fosite 0.49) accepts only its token endpoint URL.
+	// OAuth 2.0 only.
+	AssertionAudienceTokenURL bool
 	// PushAuthorizationRequests sends every login's authorization
 	// parameters to the provider's PAR endpoint (RFC 9126), with the
 	// client's authentication, and the browser to the authorization
