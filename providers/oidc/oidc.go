@@ -16,7 +16,8 @@
 //
 // Where things live: discovery.go (metadata and key set cache), verify.go
 // (id_token and userinfo checks), claims.go (Claims and the identity
-// mapping), logout.go (RP-initiated logout).
+// mapping), logout.go (RP-initiated logout), backchannel.go (Back-Channel
+// Logout 1.0), authcontext.go (max_age and acr at login).
 package oidc
 
 import (
