@@ -112,3 +112,12 @@ func mustHaveParam(t *testing.T, raw, k, want string) {
 		t.Fatalf("%s: %s = %q, want %q", raw, k, u.Query().Get(k), want)
 	}
 }
+
+// UserInfo would send a DPoP-bound token as Bearer: refused at Mount.
+func TestUserInfoWithDPoPIsAConfigError(t *testing.T) {
+	cfg := oidc.Config{Issuer: "https://op.example", ClientID: "c", ClientSecret: "s", UserInfo: true,
+		Options: blueprint.Options{DPoP: true}}
+	if err := oidc.New("x", cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) {
+		t.Fatalf("Validate = %v", err)
+	}
+}
