@@ -233,6 +233,12 @@ func (sc *signCtx) init(ctx context.Context, tok *Token) {
 	sc.Context, sc.tok = ctx, tok
 }
 
+// dpopSigner is a protocol that signs DPoP-bound tokens' requests with a
+// proof of their own.
+type dpopSigner interface {
+	dpopRoundTrip(base http.RoundTripper, req *http.Request, tok *Token) (*http.Response, error)
+}
+
 // staticSigner is a protocol whose Authorization header is a function of
 // the token alone.
 type staticSigner interface {
@@ -299,6 +305,9 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	}
 	// The request is the Client's own (made or cloned by it, or by
 	// http.Client for a redirect), so setting its header is safe.
+	if ds, ok := t.proto.(dpopSigner); ok && tok.isDPoP() {
+		return ds.dpopRoundTrip(t.base, req, tok) // a fresh proof per request
+	}
 	if ss, ok := t.proto.(staticSigner); ok && sc != nil {
 		req.Header["Authorization"] = sc.authorization(ss)
 		return t.base.RoundTrip(req)

@@ -24,6 +24,15 @@ const (
 	ClientSecretBasic TokenAuthMethod = iota
 	// ClientSecretPost sends them as form parameters of the request body.
 	ClientSecretPost
+	// PrivateKeyJWT sends a client assertion signed with the newest of
+	// ClientKeys (RFC 7523 §2.2, OpenID Connect Core §9): no shared
+	// secret. Its aud is the provider's issuer identifier when known
+	// (Issuer or discovered), else the endpoint's URL.
+	PrivateKeyJWT
+	// ClientSecretJWT sends a client assertion MACed (HS256) with
+	// ClientSecret, which itself is never sent (OpenID Connect Core §9).
+	// The secret must be at least 32 bytes (RFC 7518 §3.2).
+	ClientSecretJWT
 )
 
 // OAuth2Config configures an OAuth 2.0 blueprint. Provider packages fill in
@@ -39,9 +48,16 @@ type OAuth2Config struct {
 	// RevocationURL is the provider's RFC 7009 endpoint; when set, Logout
 	// revokes the token there.
 	RevocationURL string
+	// PARURL is the provider's pushed authorization request endpoint
+	// (RFC 9126), used when Options.PushAuthorizationRequests is on or the
+	// provider requires it.
+	PARURL string
 	// AuthParams are added to every authorization URL (e.g. access_type=offline).
 	AuthParams map[string]string
-	// TokenAuth selects client_secret_basic (default) or client_secret_post.
+	// TokenAuth selects how the client authenticates at the token,
+	// revocation and PAR endpoints: client_secret_basic (default),
+	// client_secret_post, private_key_jwt or client_secret_jwt. Non-empty
+	// Options.ClientKeys select private_key_jwt by themselves.
 	TokenAuth TokenAuthMethod
 	// InsecureSkipPKCE turns PKCE off. Only for providers that reject the
 	// code_challenge parameter; PKCE protects against code injection
@@ -109,6 +125,12 @@ type Endpoints struct {
 	// are templates (Entra ID's multi-tenant endpoints, where each tenant
 	// has an issuer of its own). Issuer is then what the login records.
 	MatchIssuer func(iss string) bool
+	// PARURL is the pushed authorization request endpoint (RFC 9126 §5
+	// pushed_authorization_request_endpoint); RequirePAR is the provider's
+	// require_pushed_authorization_requests: every login then pushes, and
+	// fails with ErrPARRequired when there is no PARURL.
+	PARURL     string
+	RequirePAR bool
 }
 
 // OAuth1Config configures an OAuth 1.0a blueprint (RFC 5849).

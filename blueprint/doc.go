@@ -29,6 +29,12 @@
 // browser, safe same-site next paths only, Referrer-Policy: no-referrer and
 // Cache-Control: no-store on callbacks, tokens never in URLs or logs.
 //
+// For servers that ask more of a client (FAPI 2.0, RFC 9700), Options
+// switch on private_key_jwt client authentication with ClientKeys and
+// JWKSHandler (clientauth.go), pushed authorization requests (par.go) and
+// DPoP-bound tokens (dpop.go); tokentransport.go adds assertions and proofs
+// to x/oauth2's token requests.
+//
 // The repository's README walks through the whole flow; the code of each
 // part is in a file named for it (the login start, the callback, pending
 // logins, refresh, storage, the client).

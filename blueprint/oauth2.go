@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/go-jose/go-jose/v4"
 	"golang.org/x/oauth2"
 )
 
@@ -22,6 +24,10 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 	p := &oauth2Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider, now: s.now}
 	p.cfg.Scopes = append([]string(nil), cfg.Scopes...)
 	p.authParams = staticAuthParams(&p.cfg)
+	if len(cfg.ClientKeys) > 0 && p.cfg.TokenAuth == ClientSecretBasic {
+		p.cfg.TokenAuth = PrivateKeyJWT
+	}
+	p.prepareClientAuth()
 	return newBlueprint(name, s, p, cfg.LoginCookieKey)
 }
 
@@ -34,6 +40,42 @@ type oauth2Protocol struct {
 	now     func() time.Time // the blueprint's clock (Options.Now)
 
 	authParams string // the static part of the authorization URL's query
+
+	keys         []preparedKey // ClientKeys, for private_key_jwt
+	secretSigner jose.Signer   // for client_secret_jwt
+	authErr      error         // a ClientKeys or client secret problem, reported by validate
+
+	nonces nonces // DPoP-Nonce per origin, token endpoint and API alike
+}
+
+// prepareClientAuth builds the signers of JWT client authentication.
+func (p *oauth2Protocol) prepareClientAuth() {
+	switch p.cfg.TokenAuth {
+	case PrivateKeyJWT:
+		if len(p.cfg.ClientKeys) == 0 {
+			p.authErr = fmt.Errorf("%w: %s: TokenAuth is PrivateKeyJWT but ClientKeys is empty", ErrConfig, p.name)
+			return
+		}
+		p.keys, p.authErr = prepareKeys(p.cfg.ClientKeys)
+		return
+	}
+	if len(p.cfg.ClientKeys) > 0 {
+		p.authErr = fmt.Errorf("%w: %s: ClientKeys are for private_key_jwt but TokenAuth selects another method", ErrConfig, p.name)
+		return
+	}
+	switch p.cfg.TokenAuth {
+	case ClientSecretJWT:
+		if p.cfg.ClientSecret == "" {
+			p.authErr = fmt.Errorf("%w: %s: TokenAuth is ClientSecretJWT but ClientSecret is empty", ErrConfig, p.name)
+			return
+		}
+		if len(p.cfg.ClientSecret) < 32 {
+			// RFC 7518 §3.2: an HS256 key must be at least 256 bits.
+			p.authErr = fmt.Errorf("%w: %s: ClientSecretJWT needs a ClientSecret of at least 32 bytes (RFC 7518 §3.2)", ErrConfig, p.name)
+			return
+		}
+		p.secretSigner, p.authErr = newSecretSigner(p.cfg.ClientSecret)
+	}
 }
 
 func (p *oauth2Protocol) validate() error {
@@ -42,8 +84,13 @@ func (p *oauth2Protocol) validate() error {
 		return p.cfg.MissingCredential(p.name, "ClientID")
 	case p.cfg.Protocol.Endpoints == nil && (p.cfg.AuthURL == "" || p.cfg.TokenURL == ""):
 		return fmt.Errorf("%w: %s: AuthURL and TokenURL are required", ErrConfig, p.name)
+	case p.authErr != nil:
+		return p.authErr
 	}
-	for _, u := range []string{p.cfg.AuthURL, p.cfg.TokenURL, p.cfg.RevocationURL, p.cfg.RedirectURL} {
+	if p.cfg.PushAuthorizationRequests && p.cfg.PARURL == "" && p.cfg.Protocol.Endpoints == nil {
+		return fmt.Errorf("%w (%s: set PARURL)", ErrPARRequired, p.name)
+	}
+	for _, u := range []string{p.cfg.AuthURL, p.cfg.TokenURL, p.cfg.RevocationURL, p.cfg.PARURL, p.cfg.RedirectURL} {
 		if u == "" {
 			continue
 		}
@@ -61,7 +108,7 @@ func (p *oauth2Protocol) validate() error {
 // provider package set the Endpoints hook.
 func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 	ep := Endpoints{AuthURL: p.cfg.AuthURL, TokenURL: p.cfg.TokenURL, RevocationURL: p.cfg.RevocationURL,
-		Issuer: p.cfg.Issuer, RequireIssuer: p.cfg.RequireIssuer}
+		PARURL: p.cfg.PARURL, Issuer: p.cfg.Issuer, RequireIssuer: p.cfg.RequireIssuer}
 	if p.cfg.Protocol.Endpoints == nil {
 		return ep, nil
 	}
@@ -78,22 +125,31 @@ func (p *oauth2Protocol) endpoints(ctx context.Context) (Endpoints, error) {
 	if d.RevocationURL != "" {
 		ep.RevocationURL = d.RevocationURL
 	}
+	if d.PARURL != "" {
+		ep.PARURL = d.PARURL
+	}
 	if d.Issuer != "" {
 		ep.Issuer = d.Issuer
 	}
 	ep.RequireIssuer = ep.RequireIssuer || d.RequireIssuer
 	ep.MatchIssuer = d.MatchIssuer
+	ep.RequirePAR = d.RequirePAR
 	return ep, nil
 }
 
 // config is the x/oauth2 config for one call.
 func (p *oauth2Protocol) config(ep Endpoints, redirect string) *oauth2.Config {
-	style := oauth2.AuthStyleInHeader
-	if p.cfg.TokenAuth == ClientSecretPost {
+	style, secret := oauth2.AuthStyleInHeader, p.cfg.ClientSecret
+	switch {
+	case p.cfg.TokenAuth == ClientSecretPost:
 		style = oauth2.AuthStyleInParams
+	case p.jwtAuth():
+		// x/oauth2 sends client_id alone; providerTransport adds the
+		// assertion. The secret of client_secret_jwt never leaves.
+		style, secret = oauth2.AuthStyleInParams, ""
 	}
 	return &oauth2.Config{
-		ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret,
+		ClientID: p.cfg.ClientID, ClientSecret: secret,
 		Endpoint:    oauth2.Endpoint{AuthURL: ep.AuthURL, TokenURL: ep.TokenURL, AuthStyle: style},
 		RedirectURL: redirect, Scopes: p.cfg.Scopes,
 	}
@@ -101,6 +157,10 @@ func (p *oauth2Protocol) config(ep Endpoints, redirect string) *oauth2.Config {
 
 func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) {
 	ep, err := p.endpoints(c.Request.Context())
+	if err != nil {
+		return "", err
+	}
+	par, err := p.parOn(ep)
 	if err != nil {
 		return "", err
 	}
@@ -121,6 +181,7 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 	} else {
 		sb.WriteByte('?')
 	}
+	queryAt := sb.Len()
 	sb.WriteString(p.authParams)
 	sb.WriteString("&redirect_uri=")
 	sb.WriteString(url.QueryEscape(tx.Redirect))
@@ -137,6 +198,11 @@ func (p *oauth2Protocol) begin(c *gin.Context, tx *transaction) (string, error) 
 		tx.Nonce = randomString(24)
 		sb.WriteString("&nonce=")
 		sb.WriteString(tx.Nonce)
+	}
+	if par {
+		// RFC 9126 §2.1: the same parameters, pushed instead of sent
+		// through the browser.
+		return p.pushAuthorization(c.Request.Context(), ep, sb.String()[queryAt:])
 	}
 	return sb.String(), nil
 }
@@ -195,7 +261,13 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 		opts = append(opts, oauth2.VerifierOption(tx.Verifier))
 	}
 	cfg := p.config(ep, tx.Redirect)
-	tok, err := p.tokenCall(ctx, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+	var key *dpopKey
+	if p.cfg.DPoP {
+		if key, err = newDPoPKey(); err != nil {
+			return nil, err
+		}
+	}
+	tok, err := p.tokenCall(ctx, ep, key, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.Exchange(ctx, code, opts...)
 	})
 	if err != nil {
@@ -220,7 +292,11 @@ func (p *oauth2Protocol) refresh(ctx context.Context, old *Token) (*Token, error
 	cfg := p.config(ep, "")
 	ot := old.toOAuth2()
 	ot.AccessToken = ""
-	tok, err := p.tokenCall(ctx, "refresh", old.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
+	key, err := p.refreshKey(old)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := p.tokenCall(ctx, ep, key, "refresh", old.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.TokenSource(ctx, ot).Token()
 	})
 	if err != nil {
@@ -263,23 +339,7 @@ func (p *oauth2Protocol) revoke(ctx context.Context, tok *Token) error {
 	if tok.RefreshToken != "" {
 		form = url.Values{"token": {tok.RefreshToken}, "token_type_hint": {"refresh_token"}}
 	}
-	if p.cfg.TokenAuth == ClientSecretPost {
-		form.Set("client_id", p.cfg.ClientID)
-		// A public client has no secret to send (RFC 6749 §2.3.1), as in
-		// its token requests.
-		if p.cfg.ClientSecret != "" {
-			form.Set("client_secret", p.cfg.ClientSecret)
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.RevocationURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	if p.cfg.TokenAuth == ClientSecretBasic {
-		req.SetBasicAuth(url.QueryEscape(p.cfg.ClientID), url.QueryEscape(p.cfg.ClientSecret))
-	}
-	resp, err := p.client.Do(req)
+	resp, err := p.postForm(ctx, ep, ep.RevocationURL, form)
 	if err != nil {
 		return &ProviderError{Provider: p.name, Op: "revoke", Err: err}
 	}
@@ -288,4 +348,22 @@ func (p *oauth2Protocol) revoke(ctx context.Context, tok *Token) error {
 		return &ProviderError{Provider: p.name, Op: "revoke", StatusCode: resp.StatusCode}
 	}
 	return nil
+}
+
+// postForm posts form, with the client's authentication, to one of the
+// provider's endpoints (revocation, PAR).
+func (p *oauth2Protocol) postForm(ctx context.Context, ep Endpoints, endpoint string, form url.Values) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.authenticate(req, form, ep, endpoint); err != nil {
+		return nil, err
+	}
+	body := form.Encode()
+	req.Body = io.NopCloser(strings.NewReader(body))
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(body)), nil }
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return p.client.Do(req)
 }

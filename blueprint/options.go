@@ -82,6 +82,62 @@ type Options struct {
 	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set
 	// it). Empty: the error names the config fields only.
 	CredentialsFrom string
+
+	// ClientKeys, when set, make the client authenticate with
+	// private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9) at the token,
+	// revocation and PAR endpoints, with no client secret: each request
+	// carries a fresh assertion signed by the newest key. Publish their
+	// public halves with JWKSHandler where the provider fetches them.
+	// OAuth 2.0 only.
+	ClientKeys []ClientKey
+	// AssertionAudienceTokenURL makes the aud of every client assertion
+	// (private_key_jwt, client_secret_jwt) the token endpoint's URL rather
+	// than the issuer identifier, at the token, PAR and revocation
+	// endpoints alike (RFC 7523 §3, OpenID Connect Core §9, RFC 9126 §2),
+	// for servers that have not adopted the issuer as audience: Ory
+	// Hydra 2.3 (fosite 0.49) accepts only its token endpoint URL.
+	// OAuth 2.0 only.
+	AssertionAudienceTokenURL bool
+	// PushAuthorizationRequests sends every login's authorization
+	// parameters to the provider's PAR endpoint (RFC 9126), with the
+	// client's authentication, and the browser to the authorization
+	// endpoint with only client_id and request_uri: nothing of the request
+	// can be read or altered in the browser. Providers that discover
+	// require_pushed_authorization_requests get it without this. With no
+	// PAR endpoint configured (OAuth2Config.PARURL) or discovered, logins
+	// fail with ErrPARRequired, never falling back to the front channel.
+	// OAuth 2.0 only.
+	PushAuthorizationRequests bool
+	// DPoP binds tokens to a key (RFC 9449): each login makes a fresh
+	// P-256 key, kept with the token (Token.DPoPKey) in the Storage; every
+	// token request and every Client call carries a fresh proof signed by
+	// it, and API calls use the Authorization scheme DPoP. Server nonces
+	// are retried once and remembered per origin. A token endpoint that
+	// answers with a token_type other than DPoP fails the login
+	// (ErrDPoPNotBound). With a cookie session the key travels in the
+	// cookie: use an encrypting cookie store or a server-side Storage.
+	// OAuth 2.0 only.
+	DPoP bool
+	// ClockSkew is how far the provider's clock may be off from this
+	// server's when checking exp, iat, nbf and auth_time of id_tokens and
+	// logout tokens. Default DefaultClockSkew (5 s); a negative value is
+	// no allowance.
+	ClockSkew time.Duration
+}
+
+// DefaultClockSkew is the clock difference allowed when Options.ClockSkew
+// is zero: real servers' clocks drift by a few seconds.
+const DefaultClockSkew = 5 * time.Second
+
+// Skew returns the clock skew allowance the options ask for.
+func (o Options) Skew() time.Duration {
+	switch {
+	case o.ClockSkew < 0:
+		return 0
+	case o.ClockSkew == 0:
+		return DefaultClockSkew
+	}
+	return o.ClockSkew
 }
 
 // MissingCredential returns the configuration error (wrapping ErrConfig)

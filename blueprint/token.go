@@ -20,6 +20,13 @@ type Token struct {
 	IDToken      string         `json:"id_token,omitempty"`     // OpenID Connect, raw
 	Scopes       []string       `json:"scopes,omitempty"`       // as granted
 	Extra        map[string]any `json:"extra,omitempty"`        // every other field of the token response
+
+	// DPoPKey is the private key (a JWK) a DPoP-bound token (TokenType
+	// "DPoP", RFC 9449) is bound to. It is stored with the token, sealed
+	// with it when the Storage has a Sealer, and as secret as the refresh
+	// token: whoever has both can use them. Without it such a token is
+	// unusable (ErrDPoPKey).
+	DPoPKey string `json:"dpop_key,omitempty"`
 }
 
 // tokenResponseFields are the token response members Token has fields for;

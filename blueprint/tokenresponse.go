@@ -82,12 +82,12 @@ func (t *captureTransport) raw() map[string]any {
 
 // tokenCall runs one call to the token endpoint through x/oauth2 with a
 // capturing client, and turns its outcome into a Token or a *ProviderError.
-func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []string, call func(context.Context) (*oauth2.Token, error)) (*Token, error) {
+func (p *oauth2Protocol) tokenCall(ctx context.Context, ep Endpoints, key *dpopKey, op string, scopes []string, call func(context.Context) (*oauth2.Token, error)) (*Token, error) {
 	base := p.client.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	ct := &captureTransport{base: base}
+	ct := &captureTransport{base: &providerTransport{base: base, p: p, ep: ep, dpop: key}}
 	// ctx carries the ProviderTimeout deadline (every caller sets it), which
 	// bounds the body read too: a client Timeout as well would only add a
 	// second timer per call. The app's own client Timeout is kept.
@@ -105,7 +105,13 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, op string, scopes []stri
 	if d := expiresIn(raw); d != 0 && !ot.Expiry.IsZero() {
 		tok.Expiry = p.now().Add(d)
 	}
-	if t := tok.TokenType; t != "" && !strings.EqualFold(t, "bearer") {
+	switch t := tok.TokenType; {
+	case key != nil && !tok.isDPoP():
+		return nil, &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status, Err: ErrDPoPNotBound}
+	case key != nil:
+		tok.TokenType, tok.DPoPKey = dpopScheme, key.priv
+	case t != "" && !strings.EqualFold(t, "bearer"):
+		// token_type DPoP too: without DPoP on there is no key to use it.
 		return nil, &ProviderError{Provider: p.name, Op: op, StatusCode: ct.status,
 			Err: fmt.Errorf("%w %q", ErrUnsupportedTokenType, excerpt(t, 32))}
 	}

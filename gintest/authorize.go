@@ -38,7 +38,11 @@ func (p *Provider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 		}
 		q = r.PostForm
 	} else {
-		q = r.URL.Query()
+		var msg string
+		if q, msg = p.pushedParams(r.URL.Query()); msg != "" {
+			errorPage(w, msg)
+			return
+		}
 	}
 	ar, msg := p.checkClient(q)
 	if msg != "" {

@@ -66,8 +66,13 @@ func parsePostForm(w http.ResponseWriter, r *http.Request) (url.Values, *oauthEr
 // credentials (RFC 6749 §2.3.1), or a public client's bare client_id.
 // Using both methods at once is refused.
 func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client, *oauthError) {
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		return p.authenticateAssertion(r, form)
+	}
 	id, secret, basic := r.BasicAuth()
+	method := "client_secret_post"
 	if basic {
+		method = "client_secret_basic"
 		var err1, err2 error
 		id, err1 = url.QueryUnescape(id)
 		secret, err2 = url.QueryUnescape(secret)
@@ -82,6 +87,9 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client,
 		}
 	} else {
 		id, secret = form.Get("client_id"), form.Get("client_secret")
+		if secret == "" {
+			method = "none"
+		}
 	}
 	fail := &oauthError{status: http.StatusUnauthorized, code: "invalid_client", description: "client authentication failed", basic: basic}
 	if id == "" {
@@ -91,6 +99,10 @@ func (p *Provider) authenticateClient(r *http.Request, form url.Values) (Client,
 	c, ok := p.clients[id]
 	if !ok {
 		fail.description = "unknown client"
+		return Client{}, fail
+	}
+	if c.AuthMethod != "" && c.AuthMethod != method {
+		fail.description = "the client must authenticate with " + c.AuthMethod
 		return Client{}, fail
 	}
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(c.Secret)) != 1 {

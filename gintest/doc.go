@@ -30,8 +30,15 @@
 //	GET  /            a page that says what the provider is and lists its endpoints
 //	GET  /authorize   authorization code flow (RFC 6749 §4.1) with PKCE (RFC 7636)
 //	POST /token       authorization_code, refresh_token and client_credentials grants
-//	GET  /api/me      the signed-in user, for a Bearer access token (RFC 6750)
+//	GET  /api/me      the signed-in user, for a Bearer or DPoP access token (RFC 6750, RFC 9449)
 //	POST /revoke      token revocation (RFC 7009)
+//	POST /par         pushed authorization requests (RFC 9126)
+//
+// Clients authenticate with a secret, or with a JWT assertion
+// (private_key_jwt against Client.JWKSURL, client_secret_jwt; RFC 7523);
+// DPoP proofs (RFC 9449) are verified whenever sent and bind the tokens,
+// with RequireDPoP and DPoPNonce to insist on them, and RequirePAR to
+// insist on pushed requests.
 //
 // It follows the OAuth 2.0 Security BCP (RFC 9700) where a client can
 // observe it: PKCE with S256 is required, redirect URIs match exactly,

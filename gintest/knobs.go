@@ -71,6 +71,15 @@ type Failure struct {
 	// APIStatus makes /api/me answer this HTTP status with a JSON error
 	// body, whatever the token.
 	APIStatus int
+
+	// PARError makes /par answer this RFC 9126 §2.3 error code, such as
+	// "invalid_request", with status 400.
+	PARError string
+
+	// DPoPNonceEveryCall, with Options.DPoPNonce, makes each nonce good
+	// for one proof and puts a fresh one on every /token and /api/me
+	// answer, so that a client must use the newest one it got.
+	DPoPNonceEveryCall bool
 }
 
 // Fail replaces the current failure knobs; p.Fail(Failure{}) clears them.

@@ -91,6 +91,11 @@ type OIDCOptions struct {
 	// Quirks make it behave like a provider that departs from the plain
 	// shape (issuer path, client_secret_post only, no nonce, ...).
 	Quirks OIDCQuirks
+	// PAR serves POST /par (RFC 9126) and advertises it as
+	// pushed_authorization_request_endpoint; RequirePAR advertises
+	// require_pushed_authorization_requests and refuses authorization
+	// requests without a request_uri from /par.
+	PAR, RequirePAR bool
 }
 
 // DefaultTenant is the tenant ID of a MultiTenant OIDCProvider's logins
@@ -149,6 +154,8 @@ type OIDCProvider struct {
 	refresh     map[string]*oidcCode
 	endSessions []url.Values
 	revocations []url.Values
+	pushed      map[string]*pushedRequest
+	sids        []string // the sessions logins were given, oldest first
 	discoveries int
 	jwksFetches int
 }
@@ -156,6 +163,7 @@ type OIDCProvider struct {
 type oidcCode struct {
 	redirect, challenge, nonce, scope string
 	tenant                            string // MultiTenant: the login's tid
+	sid                               string // the session at the provider (Back-Channel Logout 1.0 §2.4)
 	user                              User
 	used                              bool
 	expires                           time.Time
@@ -186,7 +194,8 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	if opts.Tenant == "" {
 		opts.Tenant = DefaultTenant
 	}
-	p := &OIDCProvider{opts: opts, codes: map[string]*oidcCode{}, access: map[string]string{}, refresh: map[string]*oidcCode{}}
+	p := &OIDCProvider{opts: opts, codes: map[string]*oidcCode{}, access: map[string]string{}, refresh: map[string]*oidcCode{},
+		pushed: map[string]*pushedRequest{}}
 	p.rsaKey, p.ecKey = newRSAKey(), newECKey()
 	p.mux = http.NewServeMux()
 	p.mux.HandleFunc("GET /.well-known/openid-configuration", p.handleDiscovery)
@@ -196,6 +205,9 @@ func NewOIDCProvider(opts OIDCOptions) *OIDCProvider {
 	p.mux.HandleFunc("GET /userinfo", p.handleUserinfo)
 	p.mux.HandleFunc("GET /end_session", p.handleEndSession)
 	p.routeQuirks()
+	if opts.PAR {
+		p.mux.HandleFunc("POST /par", p.handlePAR)
+	}
 	return p
 }
 
@@ -356,6 +368,10 @@ func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {
 		"code_challenge_methods_supported":               []string{"S256"},
 		"scopes_supported":                               []string{"openid", "profile", "email"},
 		"authorization_response_iss_parameter_supported": p.opts.IssParameter,
+		"require_pushed_authorization_requests":          p.opts.RequirePAR,
+	}
+	if p.opts.PAR {
+		doc["pushed_authorization_request_endpoint"] = base + "/par"
 	}
 	p.discoveryQuirks(doc)
 	writeJSON(w, http.StatusOK, doc)
@@ -370,7 +386,11 @@ func (p *OIDCProvider) handleJWKS(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	q, ok := p.pushedParams(r.URL.Query())
+	if !ok {
+		http.Error(w, "unknown or used request_uri, or a pushed authorization request is required", http.StatusBadRequest)
+		return
+	}
 	redirect := q.Get("redirect_uri")
 	u, err := url.Parse(redirect)
 	if q.Get("client_id") != p.opts.ClientID || err != nil || u.Scheme != "http" || !isLoopback(u.Hostname()) {
@@ -396,8 +416,10 @@ func (p *OIDCProvider) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	default:
 		code := newSecret("oc_")
 		p.mu.Lock()
+		sid := newSecret("sid-")[:28]
 		p.codes[code] = &oidcCode{redirect: redirect, challenge: q.Get("code_challenge"), nonce: q.Get("nonce"),
-			scope: q.Get("scope"), user: *p.opts.User, tenant: tenant, expires: p.opts.Now().Add(codeLifetime)}
+			scope: q.Get("scope"), user: *p.opts.User, tenant: tenant, expires: p.opts.Now().Add(codeLifetime), sid: sid}
+		p.sids = append(p.sids, sid)
 		p.mu.Unlock()
 		back.Set("code", code)
 	}
@@ -512,6 +534,9 @@ func (p *OIDCProvider) idToken(g *oidcCode, accessToken string) string {
 			c["iss"] = p.TenantIssuer(f.TenantIssuer)
 		}
 	}
+	if g.sid != "" {
+		c["sid"] = g.sid
+	}
 	c["iat"], c["exp"] = now.Unix(), now.Add(p.opts.TokenLifetime).Unix()
 	if g.nonce != "" && !p.opts.Quirks.IgnoreNonce {
 		c["nonce"] = g.nonce
@@ -578,7 +603,12 @@ func (p *OIDCProvider) sign(payload []byte, f OIDCFailure) string {
 }
 
 func mustSign(key jose.SigningKey, payload []byte) string {
-	s, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType("JWT"))
+	return mustSignTyped(key, payload, "JWT")
+}
+
+// mustSignTyped signs payload with the typ header typ.
+func mustSignTyped(key jose.SigningKey, payload []byte, typ string) string {
+	s, err := jose.NewSigner(key, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
 	if err != nil {
 		panic("gintest: " + err.Error())
 	}

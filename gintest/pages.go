@@ -86,6 +86,7 @@ var homeTemplate = template.Must(template.New("home").Parse(pageHead("gintest pr
 <tr><td><code>POST /token</code></td><td>authorization_code, refresh_token and client_credentials grants</td></tr>
 <tr><td><code>GET /api/me</code></td><td>The signed-in user, for a Bearer access token (RFC 6750)</td></tr>
 <tr><td><code>POST /revoke</code></td><td>Token revocation (RFC 7009)</td></tr>
+<tr><td><code>POST /par</code></td><td>Pushed authorization requests (RFC 9126)</td></tr>
 </table>
 <h2>Registered clients</h2>
 <ul class="chips" id="clients">{{range .Clients}}<li>{{.}}</li>{{end}}</ul>

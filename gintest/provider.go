@@ -43,6 +43,19 @@ type Client struct {
 	ID           string
 	Secret       string
 	RedirectURIs []string
+
+	// JWKSURL is where the client publishes its public keys (see
+	// blueprint.JWKSHandler), for private_key_jwt client authentication
+	// (RFC 7523 §2.2): the provider fetches it for every assertion, so a
+	// key rotation shows at once.
+	JWKSURL string
+	// AuthMethod, when set, is the only client authentication the client
+	// may use at /token, /par and /revoke, by its RFC 7591 name:
+	// "client_secret_basic", "client_secret_post", "private_key_jwt",
+	// "client_secret_jwt" or "none". Empty: whichever the client can do
+	// (a secret, an assertion MACed with the secret, or one signed by a
+	// key at JWKSURL).
+	AuthMethod string
 }
 
 // Options configure a Provider. The zero value is usable: one client with
@@ -93,6 +106,24 @@ type Options struct {
 
 	// Now is the provider's clock, for testing expiry. Nil: time.Now.
 	Now func() time.Time
+
+	// RequirePAR refuses authorization requests that do not come by a
+	// request_uri from POST /par (RFC 9126 §5,
+	// require_pushed_authorization_requests), with the error page.
+	RequirePAR bool
+
+	// RequireDPoP refuses token requests without a DPoP proof (RFC 9449
+	// §5). Proofs are verified whenever sent (§4.3): signature with the
+	// embedded jwk, typ, htm, htu, iat within a minute, ath at the API,
+	// and each jti once (replay detection); a token request with one gets
+	// token_type DPoP, and its access and refresh tokens are bound to the
+	// key: the API refuses such a token presented as Bearer (§7.2) or with
+	// a proof by another key, and a refresh must prove the same key.
+	RequireDPoP bool
+	// DPoPNonce makes /token and /api/me demand a server nonce in proofs
+	// (RFC 9449 §8, §9): a proof without a valid one is answered
+	// use_dpop_nonce with a DPoP-Nonce header.
+	DPoPNonce bool
 }
 
 // Endpoint names an endpoint of the Provider for Calls.
@@ -105,6 +136,7 @@ const (
 	EndpointRefresh                   // POST /token with grant_type=refresh_token only
 	EndpointAPI                       // GET /api/me
 	EndpointRevoke                    // POST /revoke
+	EndpointPAR                       // POST /par
 	numEndpoints
 )
 
@@ -121,6 +153,8 @@ func (e Endpoint) String() string {
 		return "api"
 	case EndpointRevoke:
 		return "revoke"
+	case EndpointPAR:
+		return "par"
 	}
 	return "unknown"
 }
@@ -140,6 +174,10 @@ type Provider struct {
 	user   *User
 	codes  map[string]*authCode
 	tokens map[string]*token
+	jtis   map[string]time.Time // client assertion jti -> when it may be forgotten
+	pushed map[string]*pushedRequest
+
+	dpopNonces map[string]time.Time // DPoP nonces issued -> expiry
 }
 
 // NewProvider returns a Provider that is not listening anywhere: mount it
@@ -161,6 +199,10 @@ func NewProvider(opts Options) *Provider {
 		clients: make(map[string]Client, len(opts.Clients)),
 		codes:   make(map[string]*authCode),
 		tokens:  make(map[string]*token),
+		jtis:    make(map[string]time.Time),
+		pushed:  make(map[string]*pushedRequest),
+
+		dpopNonces: make(map[string]time.Time),
 	}
 	for _, c := range opts.Clients {
 		c.RedirectURIs = append([]string(nil), c.RedirectURIs...)
@@ -175,6 +217,7 @@ func NewProvider(opts Options) *Provider {
 	p.mux.HandleFunc("POST /token", p.handleToken)
 	p.mux.HandleFunc("GET /api/me", p.handleAPIMe)
 	p.mux.HandleFunc("POST /revoke", p.handleRevoke)
+	p.mux.HandleFunc("POST /par", p.handlePAR)
 	return p
 }
 
@@ -187,8 +230,8 @@ func StartProvider(opts Options) *Provider {
 }
 
 // ServeHTTP serves the provider's endpoints: GET and POST /authorize,
-// POST /token, GET /api/me and POST /revoke, and at GET / a page that
-// says what the provider is and lists them.
+// POST /token, GET /api/me, POST /revoke and POST /par, and at GET / a page
+// that says what the provider is and lists them.
 func (p *Provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mux.ServeHTTP(w, r)
 }

@@ -13,6 +13,7 @@ type grant struct {
 	clientID string
 	user     *User // nil for client_credentials
 	revoked  bool
+	jkt      string // the DPoP key's thumbprint its tokens are bound to (RFC 9449 §6), "" for bearer tokens
 }
 
 type tokenKind int

@@ -37,6 +37,16 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		oerr.write(w)
 		return
 	}
+	p.nonceHeader(w)
+	jkt, derr := p.checkDPoP(r, "/token", "")
+	switch {
+	case derr != nil:
+		derr.writeToken(w)
+		return
+	case jkt == "" && p.opts.RequireDPoP:
+		(&oauthError{status: http.StatusBadRequest, code: "invalid_dpop_proof", description: "a DPoP proof is required (RFC 9449)"}).write(w)
+		return
+	}
 	client, oerr := p.authenticateClient(r, form)
 	if oerr != nil {
 		oerr.write(w)
@@ -45,9 +55,9 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 	var resp tokenResponse
 	switch grantType {
 	case "authorization_code":
-		resp, oerr = p.exchangeCode(client, form)
+		resp, oerr = p.exchangeCode(client, form, jkt)
 	case "refresh_token":
-		resp, oerr = p.refresh(client, form)
+		resp, oerr = p.refresh(client, form, jkt)
 	case "client_credentials":
 		resp, oerr = p.clientCredentials(client, form)
 	case "":
@@ -60,6 +70,9 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp.TokenType = "Bearer"
+	if jkt != "" && grantType != "client_credentials" {
+		resp.TokenType = "DPoP" // RFC 9449 §5
+	}
 	if knobs.TokenType != "" {
 		resp.TokenType = knobs.TokenType
 	}
@@ -71,7 +84,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 
 // exchangeCode serves the authorization_code grant (RFC 6749 §4.1.3) with
 // PKCE (RFC 7636 §4.5, §4.6).
-func (p *Provider) exchangeCode(client Client, form url.Values) (tokenResponse, *oauthError) {
+func (p *Provider) exchangeCode(client Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
 	code := form.Get("code")
 	if code == "" {
 		return tokenResponse{}, errInvalidRequest("missing code")
@@ -112,14 +125,14 @@ func (p *Provider) exchangeCode(client Client, form url.Values) (tokenResponse, 
 		return tokenResponse{}, errInvalidGrant("code_verifier does not match code_challenge")
 	}
 	u := c.user
-	c.grant = &grant{clientID: client.ID, user: &u}
+	c.grant = &grant{clientID: client.ID, user: &u, jkt: jkt}
 	access, refresh := p.mintLocked(c.grant, c.scope, p.opts.TokenLifetime, true)
 	return p.response(access, refresh, c.scope), nil
 }
 
 // refresh serves the refresh_token grant (RFC 6749 §6), with rotation and
 // reuse detection as configured (RFC 9700 §4.14.2).
-func (p *Provider) refresh(client Client, form url.Values) (tokenResponse, *oauthError) {
+func (p *Provider) refresh(client Client, form url.Values, jkt string) (tokenResponse, *oauthError) {
 	rt := form.Get("refresh_token")
 	if rt == "" {
 		return tokenResponse{}, errInvalidRequest("missing refresh_token")
@@ -132,6 +145,9 @@ func (p *Provider) refresh(client Client, form url.Values) (tokenResponse, *oaut
 	}
 	if t.revoked || t.grant.revoked {
 		return tokenResponse{}, errInvalidGrant("refresh token revoked")
+	}
+	if t.grant.jkt != jkt { // RFC 9449 §5: a bound refresh token needs a proof by its key
+		return tokenResponse{}, errInvalidGrant("the refresh token is bound to another DPoP key, or to none")
 	}
 	if t.used {
 		p.reuses.Add(1)

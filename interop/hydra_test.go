@@ -2,6 +2,8 @@ package interop
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -65,6 +67,52 @@ func TestOryHydra(t *testing.T) {
 	}
 	s.run(t)
 	t.Run("DeniedConsent", func(t *testing.T) { h.checkDeniedConsent(t, s) })
+	t.Run("PrivateKeyJWT", func(t *testing.T) { h.checkPrivateKeyJWT(t, s) })
+}
+
+// checkPrivateKeyJWT logs in with private_key_jwt (RFC 7523 §2.2): a
+// client registered with the app's jwks_uri and no secret. Hydra 2.3
+// (fosite) accepts only its token endpoint URL as the assertion's aud:
+// the issuer identifier that the RFC 7523 update asks for, gindance's
+// default, is refused as invalid_client, and AssertionAudienceTokenURL
+// makes the login work.
+func (h *hydra) checkPrivateKeyJWT(t *testing.T, s *opServer) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []blueprint.ClientKey{{Signer: key, KeyID: "interop-1"}}
+	for _, tokenURLAud := range []bool{false, true} {
+		r := newRPServer(t)
+		var c struct {
+			ID string `json:"client_id"`
+		}
+		h.adminCall(t, http.MethodPost, "/admin/clients", map[string]any{
+			"client_name": "gindance interop private_key_jwt", "grant_types": []string{"authorization_code", "refresh_token"},
+			"response_types": []string{"code"}, "scope": "openid offline_access profile email",
+			"redirect_uris": []string{r.callbackURL()}, "post_logout_redirect_uris": []string{r.postLogoutURL()},
+			"token_endpoint_auth_method": "private_key_jwt", "token_endpoint_auth_signing_alg": "ES256",
+			"jwks_uri": r.URL + "/jwks.json",
+		}, &c)
+		r.configure(t, rpConfig{Issuer: h.public, ClientID: c.ID, Scopes: s.scopes, RefreshLeeway: time.Second,
+			ClientKeys: keys, AssertionAudienceTokenURL: tokenURLAud})
+		page := s.signIn(t, r.browser, r.get(t, "/login/idp"))
+		if !tokenURLAud {
+			var pe *blueprint.ProviderError
+			if err := r.lastErr(t); !errors.As(err, &pe) || pe.Code != "invalid_client" {
+				t.Fatalf("issuer as aud: %v (page %d %q), want Hydra's invalid_client", err, page.StatusCode, excerpt(page.Body))
+			}
+			continue
+		}
+		if page.StatusCode != http.StatusOK || page.Body != "authorized=true" {
+			t.Fatalf("login with the token URL as aud: %d %q", page.StatusCode, excerpt(page.Body))
+		}
+		var m me
+		r.getJSON(t, "/me", &m)
+		if m.Identity.ID != hydraSubject {
+			t.Fatalf("identity %+v", m.Identity)
+		}
+	}
 }
 
 // hydra is a running Hydra and the suite's login-and-consent app for it.

@@ -40,6 +40,10 @@ type rpConfig struct {
 	RefreshLeeway time.Duration
 	// LoginCookieKey is blueprint.Options.LoginCookieKey.
 	LoginCookieKey []byte
+	// ClientKeys and AssertionAudienceTokenURL are blueprint.Options'
+	// (private_key_jwt); the keys are published at /jwks.json.
+	ClientKeys                []blueprint.ClientKey
+	AssertionAudienceTokenURL bool
 }
 
 // rp is a running relying party.
@@ -98,7 +102,8 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 		Issuer: cfg.Issuer, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: r.callbackURL(), APIBaseURL: cfg.Issuer, UserInfo: true,
 		PostLogoutRedirectURL: r.postLogoutURL(), PostLogoutRedirectTo: "/logged-out",
-		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway, LoginCookieKey: cfg.LoginCookieKey},
+		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway, LoginCookieKey: cfg.LoginCookieKey,
+			ClientKeys: cfg.ClientKeys, AssertionAudienceTokenURL: cfg.AssertionAudienceTokenURL},
 	})
 	r.b.OnError(func(c *gin.Context, err error) {
 		r.mu.Lock()
@@ -112,6 +117,13 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 	e := gin.New()
 	e.Use(sessions.Sessions("rp", cookie.NewStore([]byte("interop-hash-key-0123456789abcdef"), []byte("interop-block-key-0123456789abcd"))))
 	r.b.Mount(e.Group("/login"))
+	if len(cfg.ClientKeys) > 0 {
+		jwks, err := blueprint.JWKSHandler(cfg.ClientKeys...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.GET("/jwks.json", gin.WrapH(jwks))
+	}
 	e.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "authorized=%v", r.b.Authorized(c)) })
 	e.GET("/logged-out", func(c *gin.Context) { c.String(http.StatusOK, "logged out; authorized=%v", r.b.Authorized(c)) })
 	e.GET("/me", r.b.Require(), func(c *gin.Context) {

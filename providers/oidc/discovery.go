@@ -35,6 +35,8 @@ type metadata struct {
 	RevocationURL string   `json:"revocation_endpoint"`
 	Algs          []string `json:"id_token_signing_alg_values_supported"`
 	IssParameter  bool     `json:"authorization_response_iss_parameter_supported"`
+	PARURL        string   `json:"pushed_authorization_request_endpoint"`
+	RequirePAR    bool     `json:"require_pushed_authorization_requests"`
 }
 
 // discovered is the metadata with what is built from it.
@@ -187,7 +189,8 @@ func (p *provider) endpoints(ctx context.Context) (blueprint.Endpoints, error) {
 		return blueprint.Endpoints{}, err
 	}
 	ep := blueprint.Endpoints{AuthURL: d.meta.AuthURL, TokenURL: d.meta.TokenURL, RevocationURL: d.meta.RevocationURL,
-		Issuer: p.cfg.Issuer, RequireIssuer: d.meta.IssParameter}
+		Issuer: p.cfg.Issuer, RequireIssuer: d.meta.IssParameter,
+		PARURL: d.meta.PARURL, RequirePAR: d.meta.RequirePAR}
 	if p.templated() {
 		ep.Issuer, ep.MatchIssuer = p.cfg.IssuerTemplate, p.matchIssuer
 	}

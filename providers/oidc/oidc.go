@@ -16,7 +16,8 @@
 //
 // Where things live: discovery.go (metadata and key set cache), verify.go
 // (id_token and userinfo checks), claims.go (Claims and the identity
-// mapping), logout.go (RP-initiated logout).
+// mapping), logout.go (RP-initiated logout), backchannel.go (Back-Channel
+// Logout 1.0), authcontext.go (max_age and acr at login).
 package oidc
 
 import (
@@ -51,7 +52,20 @@ type Config struct {
 	APIBaseURL string
 	// AuthParams are added to every authorization URL (prompt, hd, ...).
 	AuthParams map[string]string
-	// TokenAuth selects client_secret_basic (default) or _post.
+	// MaxAge, when positive, asks the provider to authenticate the user
+	// afresh if their last authentication is older (max_age, OpenID
+	// Connect Core §3.1.2.1), and refuses a login whose id_token lacks
+	// auth_time or has an older one (ErrAuthTime, §3.1.3.7 item 13).
+	MaxAge time.Duration
+	// ACRValues are the authentication context classes asked for
+	// (acr_values). With RequireACR they are essential: the request says
+	// so in its claims parameter (§5.5.1.1) and a login whose id_token acr
+	// is none of them is refused (ErrACR, §3.1.3.7 item 12).
+	ACRValues  []string
+	RequireACR bool
+	// TokenAuth selects client_secret_basic (default), _post, _jwt or
+	// private_key_jwt (which Options.ClientKeys select by themselves; no
+	// ClientSecret is needed then).
 	TokenAuth blueprint.TokenAuthMethod
 	// FormPost asks for response_mode=form_post; see
 	// blueprint.OAuth2Config.FormPost.
@@ -136,6 +150,7 @@ type provider struct {
 	b    *blueprint.Blueprint // the blueprint New made, for its identity function
 
 	jwksRefetch atomic.Int64 // Config.JWKSRefetchInterval, ns
+	logoutJTIs  jtiSet       // jtis of accepted back-channel logout tokens
 }
 
 // New returns an OpenID Connect blueprint named name. The provider is not
@@ -168,7 +183,7 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 	b := blueprint.NewOAuth2(name, blueprint.OAuth2Config{
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
-		AuthParams: cfg.AuthParams, TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
+		AuthParams: authContextParams(cfg), TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
 		RevocationURL: cfg.RevocationURL, InsecureSkipPKCE: cfg.InsecureSkipPKCE,
 		FormPost: cfg.FormPost, Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
@@ -199,7 +214,13 @@ func (p *provider) validate() error {
 	switch {
 	case p.cfg.Issuer == "":
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
-	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient:
+	case p.cfg.UserInfo && p.cfg.DPoP:
+		// go-oidc calls userinfo with a Bearer token; a DPoP-bound one
+		// would be refused there.
+		return fmt.Errorf("%w: %s: UserInfo together with DPoP is not supported (userinfo would get the DPoP-bound token as Bearer)", blueprint.ErrConfig, p.name)
+	case p.cfg.RequireACR && len(p.cfg.ACRValues) == 0:
+		return fmt.Errorf("%w: %s: RequireACR without ACRValues", blueprint.ErrConfig, p.name)
+	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient && len(p.cfg.ClientKeys) == 0:
 		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
 	}
 	if err := p.validateTemplate(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -70,8 +71,12 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 	if err != nil {
 		return nil, err
 	}
+	skew := p.cfg.Skew()
 	v := gooidc.NewVerifier(p.cfg.Issuer, d.keys, p.verifierConfig(&gooidc.Config{
 		ClientID: p.cfg.ClientID, SupportedSigningAlgs: d.algs, SkipExpiryCheck: skipExpiry,
+		// exp is checked against a clock skew behind (Options.ClockSkew);
+		// go-oidc allows nbf five minutes ahead itself.
+		Now: func() time.Time { return time.Now().Add(-skew) },
 	}))
 	t, err := v.Verify(gooidc.ClientContext(ctx, p.hc), raw)
 	if err != nil {
@@ -89,6 +94,9 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 	}
 	if _, ok := claims["iat"]; !ok || t.IssuedAt.IsZero() {
 		return nil, fmt.Errorf("%w: iat", ErrMissingClaim)
+	}
+	if t.IssuedAt.After(time.Now().Add(skew)) {
+		return nil, ErrIssuedInFuture
 	}
 	azp, hasAZP := claims["azp"].(string)
 	if (len(t.Audience) > 1 && !hasAZP) || (hasAZP && azp != p.cfg.ClientID) {
@@ -114,6 +122,9 @@ func (p *provider) verifyLogin(ctx context.Context, tok *blueprint.Token, nonce 
 	if missing := v.tok.Nonce == "" && p.cfg.InsecureAllowMissingNonce; !missing &&
 		(nonce == "" || subtle.ConstantTimeCompare([]byte(v.tok.Nonce), []byte(nonce)) != 1) {
 		return p.wrap(ErrNonce)
+	}
+	if err := p.checkAuthContext(v.claims, time.Now()); err != nil {
+		return p.wrap(err)
 	}
 	if err := checkResponseIssuer(ctx, v.tok.Issuer); err != nil {
 		return p.wrap(err)

@@ -10,13 +10,19 @@ import (
 	"github.com/gindance/gindance/storage/internal/keylock"
 )
 
-// Backend is a storage.Backend and storage.Locker in a map. The zero value
-// is ready. Several Stores over one Backend share its tokens and its
-// refresh locks.
+// Backend is a storage.Backend, storage.Locker and storage.SessionBackend
+// in a map. The zero value is ready. Several Stores over one Backend share
+// its tokens and its refresh locks.
 type Backend struct {
 	mu    sync.RWMutex
-	m     map[storage.Key][]byte
+	m     map[storage.Key]entry
 	locks keylock.Set
+}
+
+// entry is one stored token and the session it belongs to.
+type entry struct {
+	data []byte
+	refs storage.SessionRefs
 }
 
 // New returns a token store in memory, with cfg's user function, anonymous
@@ -27,23 +33,38 @@ func New(cfg storage.Config) *storage.Store { return storage.New(&Backend{}, cfg
 func (b *Backend) Load(_ context.Context, k storage.Key) ([]byte, error) {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
-	v, ok := b.m[k]
+	e, ok := b.m[k]
 	if !ok {
 		return nil, nil
 	}
-	return append([]byte(nil), v...), nil
+	return append([]byte(nil), e.data...), nil
 }
 
-// Save stores a copy of data under k.
-func (b *Backend) Save(_ context.Context, k storage.Key, data []byte, _ *blueprint.Token) error {
-	v := append([]byte(nil), data...)
+// Save stores a copy of data under k, indexed by tok's session.
+func (b *Backend) Save(_ context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
+	e := entry{data: append([]byte(nil), data...), refs: storage.RefsOf(tok)}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.m == nil {
-		b.m = make(map[storage.Key][]byte)
+		b.m = make(map[storage.Key]entry)
 	}
-	b.m[k] = v
+	b.m[k] = e
 	return nil
+}
+
+// RemoveSession deletes the tokens of provider whose session reference is
+// ref.
+func (b *Backend) RemoveSession(_ context.Context, provider, ref string) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := 0
+	for k, e := range b.m {
+		if k.Provider == provider && ref != "" && (e.refs.SID == ref || e.refs.Sub == ref) {
+			delete(b.m, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Remove deletes what is stored under k.

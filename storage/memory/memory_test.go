@@ -24,3 +24,12 @@ func TestReplicasInOneProcess(t *testing.T) {
 		return storage.New(be, cfg), storage.New(be, cfg)
 	})
 }
+
+// Back-Channel Logout 1.0 §2.7: the store forgets only the tokens of the
+// logged-out session or subject, of that blueprint and issuer (the
+// conformance suite runs the same check on every backend).
+func TestForgetSessionForgetsOnlyThatSession(t *testing.T) {
+	storagetest.RunForgetSession(t, func(t *testing.T) blueprint.Storage {
+		return memory.New(storage.Config{User: storagetest.User})
+	})
+}

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,9 +77,71 @@ func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 }
 
 // Save replaces the token of k, with the expiry the config asks for, in one
-// SET.
+// SET; a token with an id_token is indexed by its session first (see
+// RemoveSession), in the same round trip.
 func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
-	return b.client.Set(ctx, b.key("token:", k), data, b.ttl(tok)).Err()
+	refs := storage.RefsOf(tok)
+	if refs == (storage.SessionRefs{}) {
+		pipe := b.client.Pipeline()
+		pipe.Del(ctx, b.key("refs:", k))
+		pipe.Set(ctx, b.key("token:", k), data, b.ttl(tok))
+		_, err := pipe.Exec(ctx)
+		return err
+	}
+	ttl := b.ttl(tok)
+	pipe := b.client.Pipeline()
+	pipe.Set(ctx, b.key("refs:", k), refs.SID+" "+refs.Sub, ttl)
+	for _, r := range []string{refs.SID, refs.Sub} {
+		if r == "" {
+			continue
+		}
+		set := b.sessionKey(k.Provider, r)
+		pipe.SAdd(ctx, set, k.User)
+		if b.cfg.MaxTTL > 0 {
+			pipe.Expire(ctx, set, b.cfg.MaxTTL)
+		}
+	}
+	pipe.Set(ctx, b.key("token:", k), data, ttl)
+	_, err := pipe.Exec(ctx)
+	return err
+}
+
+// sessionKey is the set of user keys whose token of provider was saved
+// with the session reference ref.
+func (b *backend) sessionKey(provider, ref string) string {
+	return b.cfg.Prefix + "session:" + url.QueryEscape(provider) + ":" + ref
+}
+
+// RemoveSession deletes the tokens of provider indexed under ref whose
+// current references still include it (a user who logged in again since
+// keeps the new token), and drops them from the index.
+func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	set := b.sessionKey(provider, ref)
+	users, err := b.client.SMembers(ctx, set).Result()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range users {
+		k := storage.Key{Provider: provider, User: u}
+		cur, err := b.client.Get(ctx, b.key("refs:", k)).Result()
+		if err != nil && !errors.Is(err, redis.Nil) {
+			return n, err
+		}
+		if slices.Contains(strings.Fields(cur), ref) {
+			if err := b.Remove(ctx, k); err != nil {
+				return n, err
+			}
+			n++
+		}
+		if err := b.client.SRem(ctx, set, u).Err(); err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 // ttl is the key lifetime for tok; 0 is none.
@@ -95,9 +159,14 @@ func (b *backend) ttl(tok *blueprint.Token) time.Duration {
 	return ttl
 }
 
-// Remove deletes the token of k.
+// Remove deletes the token of k (and its session references).
 func (b *backend) Remove(ctx context.Context, k storage.Key) error {
-	return b.client.Del(ctx, b.key("token:", k)).Err()
+	// one DEL per key: in a cluster they may live in different slots
+	pipe := b.client.Pipeline()
+	pipe.Del(ctx, b.key("refs:", k))
+	pipe.Del(ctx, b.key("token:", k))
+	_, err := pipe.Exec(ctx)
+	return err
 }
 
 // release deletes the lock only when it still holds the holder's value.

@@ -46,8 +46,12 @@ func ExampleStore_Schema() {
 	// 	provider   TEXT NOT NULL,
 	// 	user_key   TEXT NOT NULL,
 	// 	token      BYTEA NOT NULL,
+	// 	sid_ref    TEXT,
+	// 	sub_ref    TEXT,
 	// 	created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
 	// 	updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
 	// 	PRIMARY KEY (provider, user_key)
-	// )
+	// );
+	// CREATE INDEX IF NOT EXISTS gindance_tokens_sid_ref ON gindance_tokens (provider, sid_ref);
+	// CREATE INDEX IF NOT EXISTS gindance_tokens_sub_ref ON gindance_tokens (provider, sub_ref)
 }

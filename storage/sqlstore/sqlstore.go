@@ -92,9 +92,13 @@ func (s *Store) Table() string { return s.backend.table }
 // Dialect returns the store's SQL dialect.
 func (s *Store) Dialect() Dialect { return s.backend.dialect }
 
-// Schema returns the CREATE TABLE statement Migrate runs, for apps that
-// manage their schema with their own migration tool.
-func (s *Store) Schema() string { return s.backend.createTable() }
+// Schema returns the CREATE TABLE (and CREATE INDEX) statements Migrate
+// runs, separated by ";\n", for apps that manage their schema with their
+// own migration tool. Tables made before the sid_ref and sub_ref columns
+// (back-channel logout) gain them in Migrate.
+func (s *Store) Schema() string {
+	return strings.Join(append([]string{s.backend.createTable()}, s.backend.createIndexes()...), ";\n")
+}
 
 // Migrate creates the table when it does not exist. It is idempotent, and
 // safe when several instances run it at once: on PostgreSQL and MySQL it
@@ -109,7 +113,7 @@ type backend struct {
 	table   string
 	local   keylock.Set // SQLite
 
-	load, save, remove string
+	load, save, remove, removeSession string
 }
 
 func newBackend(db *sql.DB, d Dialect, table string) (*backend, error) {
@@ -129,20 +133,21 @@ func newBackend(db *sql.DB, d Dialect, table string) (*backend, error) {
 		return nil, fmt.Errorf("gindance/sqlstore: table name %q: use letters, digits and underscores (schema.table allowed)", table)
 	}
 	b := &backend{db: db, dialect: d, table: table}
-	p1, p2, p3 := "?", "?", "?"
+	p1, p2, p3, p4, p5 := "?", "?", "?", "?", "?"
 	if d == Postgres {
-		p1, p2, p3 = "$1", "$2", "$3"
+		p1, p2, p3, p4, p5 = "$1", "$2", "$3", "$4", "$5"
 	}
 	b.load = fmt.Sprintf("SELECT token FROM %s WHERE provider = %s AND user_key = %s", table, p1, p2)
 	b.remove = fmt.Sprintf("DELETE FROM %s WHERE provider = %s AND user_key = %s", table, p1, p2)
-	insert := fmt.Sprintf("INSERT INTO %s (provider, user_key, token) VALUES (%s, %s, %s)", table, p1, p2, p3)
+	b.removeSession = fmt.Sprintf("DELETE FROM %s WHERE provider = %s AND (sid_ref = %s OR sub_ref = %s)", table, p1, p2, p3)
+	insert := fmt.Sprintf("INSERT INTO %s (provider, user_key, token, sid_ref, sub_ref) VALUES (%s, %s, %s, %s, %s)", table, p1, p2, p3, p4, p5)
 	switch d {
 	case SQLite:
-		b.save = insert + " ON CONFLICT (provider, user_key) DO UPDATE SET token = excluded.token, updated_at = CURRENT_TIMESTAMP"
+		b.save = insert + " ON CONFLICT (provider, user_key) DO UPDATE SET token = excluded.token, sid_ref = excluded.sid_ref, sub_ref = excluded.sub_ref, updated_at = CURRENT_TIMESTAMP"
 	case Postgres:
-		b.save = insert + " ON CONFLICT (provider, user_key) DO UPDATE SET token = excluded.token, updated_at = now()"
+		b.save = insert + " ON CONFLICT (provider, user_key) DO UPDATE SET token = excluded.token, sid_ref = excluded.sid_ref, sub_ref = excluded.sub_ref, updated_at = now()"
 	case MySQL:
-		b.save = insert + " ON DUPLICATE KEY UPDATE token = VALUES(token), updated_at = CURRENT_TIMESTAMP(6)"
+		b.save = insert + " ON DUPLICATE KEY UPDATE token = VALUES(token), sid_ref = VALUES(sid_ref), sub_ref = VALUES(sub_ref), updated_at = CURRENT_TIMESTAMP(6)"
 	default:
 		return nil, fmt.Errorf("gindance/sqlstore: unknown dialect %q", d.name)
 	}
@@ -156,6 +161,8 @@ func (b *backend) createTable() string {
 	provider   TEXT NOT NULL,
 	user_key   TEXT NOT NULL,
 	token      BYTEA NOT NULL,
+	sid_ref    TEXT,
+	sub_ref    TEXT,
 	created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
 	updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
 	PRIMARY KEY (provider, user_key)
@@ -167,15 +174,21 @@ func (b *backend) createTable() string {
 	provider   VARBINARY(255) NOT NULL,
 	user_key   VARBINARY(512) NOT NULL,
 	token      MEDIUMBLOB NOT NULL,
+	sid_ref    VARBINARY(64),
+	sub_ref    VARBINARY(64),
 	created_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
 	updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
-	PRIMARY KEY (provider, user_key)
+	PRIMARY KEY (provider, user_key),
+	INDEX gindance_sid_ref (provider, sid_ref),
+	INDEX gindance_sub_ref (provider, sub_ref)
 ) ENGINE=InnoDB`
 	default:
 		return "CREATE TABLE IF NOT EXISTS " + b.table + ` (
 	provider   TEXT NOT NULL,
 	user_key   TEXT NOT NULL,
 	token      BLOB NOT NULL,
+	sid_ref    TEXT,
+	sub_ref    TEXT,
 	created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
 	updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
 	PRIMARY KEY (provider, user_key)
@@ -199,6 +212,15 @@ func (b *backend) migrate(ctx context.Context) error {
 		if _, err := tx.ExecContext(ctx, b.createTable()); err != nil {
 			return err
 		}
+		// Tables made before the session references gain them.
+		if _, err := tx.ExecContext(ctx, "ALTER TABLE "+b.table+" ADD COLUMN IF NOT EXISTS sid_ref TEXT, ADD COLUMN IF NOT EXISTS sub_ref TEXT"); err != nil {
+			return err
+		}
+		for _, stmt := range b.createIndexes() {
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
+		}
 		return tx.Commit()
 	case MySQL:
 		unlock, _, err := b.mysqlLock(ctx, lockName(b.table, "migrate", ""), time.Minute)
@@ -206,11 +228,64 @@ func (b *backend) migrate(ctx context.Context) error {
 			return err
 		}
 		defer unlock()
-		_, err = b.db.ExecContext(ctx, b.createTable())
+		if _, err = b.db.ExecContext(ctx, b.createTable()); err != nil {
+			return err
+		}
+		if b.hasSessionRefs(ctx) {
+			return nil
+		}
+		_, err = b.db.ExecContext(ctx, "ALTER TABLE "+b.table+" ADD COLUMN sid_ref VARBINARY(64), ADD COLUMN sub_ref VARBINARY(64), "+
+			"ADD INDEX gindance_sid_ref (provider, sid_ref), ADD INDEX gindance_sub_ref (provider, sub_ref)")
 		return err
 	default:
-		_, err := b.db.ExecContext(ctx, b.createTable())
-		return err
+		if _, err := b.db.ExecContext(ctx, b.createTable()); err != nil {
+			return err
+		}
+		if !b.hasSessionRefs(ctx) {
+			for _, col := range []string{"sid_ref", "sub_ref"} {
+				if _, err := b.db.ExecContext(ctx, "ALTER TABLE "+b.table+" ADD COLUMN "+col+" TEXT"); err != nil {
+					return err
+				}
+			}
+		}
+		for _, stmt := range b.createIndexes() {
+			if _, err := b.db.ExecContext(ctx, stmt); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// hasSessionRefs reports whether the table has the session reference
+// columns (tables made by older versions do not).
+func (b *backend) hasSessionRefs(ctx context.Context) bool {
+	rows, err := b.db.QueryContext(ctx, "SELECT sid_ref, sub_ref FROM "+b.table+" WHERE 1 = 0")
+	if err != nil {
+		return false
+	}
+	rows.Close()
+	return true
+}
+
+// createIndexes are the statements creating the indexes back-channel
+// logout finds tokens by (PostgreSQL and SQLite; MySQL's are in its CREATE
+// TABLE).
+func (b *backend) createIndexes() []string {
+	if b.dialect == MySQL {
+		return nil
+	}
+	schema, name, qualified := strings.Cut(b.table, ".")
+	if !qualified {
+		schema, name = "", b.table
+	}
+	idx, on := name, b.table
+	if b.dialect == SQLite && qualified {
+		idx, on = schema+"."+name, name // SQLite qualifies the index, not the table
+	}
+	return []string{
+		fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_sid_ref ON %s (provider, sid_ref)", idx, on),
+		fmt.Sprintf("CREATE INDEX IF NOT EXISTS %s_sub_ref ON %s (provider, sub_ref)", idx, on),
 	}
 }
 
@@ -230,10 +305,33 @@ func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 	return data, nil
 }
 
-// Save upserts the token bytes of k in one statement.
-func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, _ *blueprint.Token) error {
-	_, err := b.db.ExecContext(ctx, b.save, k.Provider, k.User, data)
+// Save upserts the token bytes of k and its session references in one
+// statement.
+func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
+	refs := storage.RefsOf(tok)
+	_, err := b.db.ExecContext(ctx, b.save, k.Provider, k.User, data, nullable(refs.SID), nullable(refs.Sub))
 	return err
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// RemoveSession deletes the rows of provider whose sid_ref or sub_ref is
+// ref, in one statement.
+func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int, error) {
+	if ref == "" {
+		return 0, nil
+	}
+	res, err := b.db.ExecContext(ctx, b.removeSession, provider, ref, ref)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // Remove deletes the row of k.

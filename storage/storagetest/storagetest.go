@@ -62,6 +62,7 @@ func Run(t *testing.T, newStore NewStore) {
 		}
 		testRefreshLock(t, l)
 	})
+	t.Run("ForgetSession", func(t *testing.T) { testForgetSession(t, newStore(t)) })
 }
 
 func randomString(n int) string {

@@ -71,7 +71,7 @@ func (a App) OAuth2(p Provider, cfg blueprint.OAuth2Config) *blueprint.Blueprint
 	if !p.PublicClient {
 		next, opts, name := cfg.Protocol.Validate, cfg.Options, a.Name
 		cfg.Protocol.Validate = func() error {
-			if a.ClientSecret == "" {
+			if a.ClientSecret == "" && len(opts.ClientKeys) == 0 { // private_key_jwt needs no secret
 				return opts.MissingCredential(name, "ClientSecret")
 			}
 			if next != nil {
