@@ -6,6 +6,9 @@
 //	GET /<name>             start a login: state, PKCE, redirect to the provider
 //	GET /<name>/authorized  the provider's callback: check state, exchange the code, store the token
 //
+// and, with OAuth2Config.FormPost (response_mode=form_post), the callback as
+// POST /<name>/authorized too.
+//
 // Handlers then call b.Client(c) for an *http.Client-like value that signs
 // requests with the user's token, refreshes it once however many requests race,
 // and refuses to send it to any host it was not issued for.

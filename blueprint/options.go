@@ -119,9 +119,9 @@ type Options struct {
 	// OAuth 2.0 only.
 	DPoP bool
 	// ClockSkew is how far the provider's clock may be off from this
-	// server's when checking exp, iat, nbf and auth_time of id_tokens and
-	// logout tokens. Default DefaultClockSkew (5 s); a negative value is
-	// no allowance.
+	// server's when checking exp, iat and auth_time of id_tokens and
+	// logout tokens (go-oidc applies its own five minutes to nbf).
+	// Default DefaultClockSkew (5 s); a negative value is no allowance.
 	ClockSkew time.Duration
 }
 
