@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -120,7 +121,7 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, ep Endpoints, key *dpopK
 
 // expiresIn reads a token response's expires_in (RFC 6749 §5.1): seconds,
 // as a JSON number or, from some providers, a string; 0 when absent or
-// unreadable.
+// unreadable or not positive, at most math.MaxInt32 seconds.
 func expiresIn(raw map[string]any) time.Duration {
 	var secs int64
 	switch v := raw["expires_in"].(type) {
@@ -129,7 +130,9 @@ func expiresIn(raw map[string]any) time.Duration {
 	case string:
 		secs, _ = strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	}
-	return time.Duration(secs) * time.Second
+	// capped as x/oauth2 caps it (about 68 years), so that a huge value
+	// cannot overflow the Duration into an expiry in the past
+	return time.Duration(min(max(secs, 0), math.MaxInt32)) * time.Second
 }
 
 // retryAfter reads a Retry-After header, delay-seconds or an HTTP-date

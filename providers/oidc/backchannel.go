@@ -66,6 +66,14 @@ func (s *jtiSet) use(jti string, until, now time.Time) bool {
 	return true
 }
 
+// release forgets jti again: the logout it was used for did not happen
+// (§2.8: the OP may retry the same token).
+func (s *jtiSet) release(jti string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, jti)
+}
+
 // logoutClaims are the claims of a logout token checked here.
 type logoutClaims struct {
 	Subject string                     `json:"sub"`
@@ -85,7 +93,8 @@ type logoutClaims struct {
 // aud this blueprint's, typ absent, JWT or logout+jwt, iat not in the
 // future nor older than 10 minutes, exp not passed, the backchannel-logout
 // member in events, sub or sid present, no nonce, and a jti not seen in the
-// last 10 minutes (in this process). It then forgets every token of the
+// last 10 minutes (in this process; a token whose logout failed with 501
+// or 503 does not count as seen, so the OP's retry passes). It then forgets every token of the
 // session (sid) or, without sid, of the subject, through the blueprint's
 // Storage, which must be a blueprint.SessionForgetter (storage.Store, for
 // every built-in backend): the user's next request, through any replica
@@ -115,11 +124,13 @@ func BackChannelLogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
 		}
 		sf, ok := b.Storage().(blueprint.SessionForgetter)
 		if !ok {
+			p.logoutJTIs.release(lc.JTI)
 			c.AbortWithStatusJSON(http.StatusNotImplemented, gin.H{"error": "server_error",
 				"error_description": "tokens are kept in browser sessions, which cannot be reached from the back channel"})
 			return
 		}
 		if _, err := sf.ForgetSession(context.WithoutCancel(c.Request.Context()), b.Name(), p.cfg.Issuer, lc.SID, lc.Subject); err != nil {
+			p.logoutJTIs.release(lc.JTI) // nobody was logged out: a retry must pass
 			c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": "temporarily_unavailable"})
 			return
 		}

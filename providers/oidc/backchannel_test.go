@@ -243,3 +243,42 @@ func newID() string {
 }
 
 func sqlOpen(dsn string) (*sql.DB, error) { return sql.Open("pgx", dsn) }
+
+// flakyForgetter is a token store whose ForgetSession fails while down is
+// set, as a database that is briefly unreachable.
+type flakyForgetter struct {
+	*storage.Store
+	down bool
+}
+
+func (f *flakyForgetter) ForgetSession(ctx context.Context, name, issuer, sid, sub string) (int, error) {
+	if f.down {
+		return 0, storage.Unavailable("forget session", context.DeadlineExceeded)
+	}
+	return f.Store.ForgetSession(ctx, name, issuer, sid, sub)
+}
+
+// Back-Channel Logout 1.0 §2.8: when the store fails the handler answers
+// 503 and the OP may send the same logout token again; that retry must
+// not be refused as a replayed jti, or the user stays logged in.
+func TestBackChannelLogoutRetryAfterStoreFailure_BCL_2_8(t *testing.T) {
+	p := gintest.StartOIDCProvider(gintest.OIDCOptions{})
+	t.Cleanup(p.Close)
+	st := &flakyForgetter{Store: memory.New(storage.Config{Anonymous: true}), down: true}
+	app := startBCLApp(t, p, st)
+	br := gintest.NewBrowser()
+	if got := page(t, br, app+"/login/idp"); got != "authorized=true" {
+		t.Fatalf("login: %q", got)
+	}
+	tok := p.LogoutToken(lastSID(t, p), nil)
+	if code, err := p.BackChannelLogout(context.Background(), app+"/backchannel-logout", tok); err != nil || code != http.StatusServiceUnavailable {
+		t.Fatalf("store down: %v %d, want 503", err, code)
+	}
+	st.down = false
+	if code, err := p.BackChannelLogout(context.Background(), app+"/backchannel-logout", tok); err != nil || code != http.StatusOK {
+		t.Fatalf("retry of the same logout token: %v %d, want 200", err, code)
+	}
+	if got := page(t, br, app+"/"); got != "authorized=false" {
+		t.Fatalf("after the retried logout: %q", got)
+	}
+}
