@@ -171,7 +171,7 @@ func (p *provider) verifyLogoutToken(ctx context.Context, raw string) (*logoutCl
 	if err := t.Claims(&lc); err != nil {
 		return fail("claims: %v", err)
 	}
-	now := time.Now()
+	now := p.now()
 	skew := p.cfg.Skew()
 	iat, errIAT := numericTime(lc.IAT)
 	exp, errEXP := numericTime(lc.EXP)

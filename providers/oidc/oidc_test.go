@@ -298,3 +298,19 @@ func mustContain(t *testing.T, s, sub string) {
 		t.Fatalf("%q does not contain %q", s, sub)
 	}
 }
+
+// TestIDTokenTimesReadOptionsNow: id_token iat and exp are checked against
+// the blueprint's clock (Options.Now), as every other expiry decision is,
+// so a provider and app whose clocks agree with each other log in even when
+// both are far from the system clock.
+func TestIDTokenTimesReadOptionsNow(t *testing.T) {
+	later := func() time.Time { return time.Now().Add(2 * time.Hour) }
+	f := newFixture(t, gintest.OIDCOptions{Now: later}, func(c *oidc.Config) { c.Now = later })
+	if page := f.get(t, "/me"); page.StatusCode != http.StatusOK || page.Body != wantMe {
+		t.Fatalf("provider and app on the same clock: %d %q", page.StatusCode, page.Body)
+	}
+	// The same provider, an app on the system clock: the id_token was
+	// issued two hours ahead of it.
+	f = newFixture(t, gintest.OIDCOptions{Now: later})
+	assertLoginRefused(t, f, oidc.ErrIssuedInFuture)
+}

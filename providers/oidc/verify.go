@@ -76,7 +76,7 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 		ClientID: p.cfg.ClientID, SupportedSigningAlgs: d.algs, SkipExpiryCheck: skipExpiry,
 		// exp is checked against a clock skew behind (Options.ClockSkew);
 		// go-oidc allows nbf five minutes ahead itself.
-		Now: func() time.Time { return time.Now().Add(-skew) },
+		Now: func() time.Time { return p.now().Add(-skew) },
 	}))
 	t, err := v.Verify(gooidc.ClientContext(ctx, p.hc), raw)
 	if err != nil {
@@ -95,7 +95,7 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 	if _, ok := claims["iat"]; !ok || t.IssuedAt.IsZero() {
 		return nil, fmt.Errorf("%w: iat", ErrMissingClaim)
 	}
-	if t.IssuedAt.After(time.Now().Add(skew)) {
+	if t.IssuedAt.After(p.now().Add(skew)) {
 		return nil, ErrIssuedInFuture
 	}
 	azp, hasAZP := claims["azp"].(string)
@@ -123,7 +123,7 @@ func (p *provider) verifyLogin(ctx context.Context, tok *blueprint.Token, nonce 
 		(nonce == "" || subtle.ConstantTimeCompare([]byte(v.tok.Nonce), []byte(nonce)) != 1) {
 		return p.wrap(ErrNonce)
 	}
-	if err := p.checkAuthContext(v.claims, time.Now()); err != nil {
+	if err := p.checkAuthContext(v.claims, p.now()); err != nil {
 		return p.wrap(err)
 	}
 	if err := checkResponseIssuer(ctx, v.tok.Issuer); err != nil {
@@ -231,4 +231,13 @@ func (p *provider) userInfo(ctx context.Context, tok *blueprint.Token, sub strin
 		return nil, &blueprint.ProviderError{Provider: p.name, Op: "userinfo", Err: err}
 	}
 	return claims, nil
+}
+
+// now is the blueprint's clock (Options.Now), which id_token and logout
+// token times are checked against, like every other expiry decision.
+func (p *provider) now() time.Time {
+	if p.cfg.Now != nil {
+		return p.cfg.Now()
+	}
+	return time.Now()
 }
