@@ -60,35 +60,18 @@ func New(cfg Config) *blueprint.Blueprint {
 }
 
 // acceptJSONAt returns a copy of hc (nil: a new client) whose requests to
-// tokenURL ask for JSON.
+// tokenURL ask for JSON: GitHub's token endpoint otherwise answers
+// form-encoded.
 func acceptJSONAt(tokenURL string, hc *http.Client) *http.Client {
-	if hc == nil {
-		hc = &http.Client{}
-	}
-	jsonClient := *hc
-	base := jsonClient.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	jsonClient.Transport = acceptJSON{base: base, tokenURL: tokenURL}
-	return &jsonClient
-}
-
-// acceptJSON asks GitHub's token endpoint for JSON, which it otherwise
-// answers form-encoded.
-type acceptJSON struct {
-	base     http.RoundTripper
-	tokenURL string
-}
-
-func (t acceptJSON) RoundTrip(req *http.Request) (*http.Response, error) {
-	u := *req.URL
-	u.RawQuery = ""
-	if u.String() == t.tokenURL {
-		req = req.Clone(req.Context())
-		req.Header.Set("Accept", "application/json")
-	}
-	return t.base.RoundTrip(req)
+	return preset.WrapTransport(hc, func(base http.RoundTripper) http.RoundTripper {
+		return preset.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
+			if preset.IsURL(req, tokenURL) {
+				req = req.Clone(req.Context())
+				req.Header.Set("Accept", "application/json")
+			}
+			return base.RoundTrip(req)
+		})
+	})
 }
 
 // Identity is the blueprint's identity function: /user, and with the
