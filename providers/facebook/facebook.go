@@ -68,7 +68,7 @@ func withAppSecretProof(hc *http.Client, secret, graphOrigin, tokenURL string) *
 	return preset.WrapTransport(hc, func(base http.RoundTripper) http.RoundTripper {
 		return preset.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
 			scheme, tok, ok := strings.Cut(req.Header.Get("Authorization"), " ")
-			if !ok || !strings.EqualFold(scheme, "Bearer") || req.URL.Scheme+"://"+req.URL.Host != graphOrigin || preset.IsURL(req, tokenURL) {
+			if !ok || !strings.EqualFold(scheme, "Bearer") || !preset.IsOrigin(req, graphOrigin) || preset.IsURL(req, tokenURL) {
 				return base.RoundTrip(req)
 			}
 			req = req.Clone(req.Context())

@@ -45,7 +45,7 @@ func New(cfg Config) *blueprint.Blueprint {
 	origin := preset.Origin(api)
 	app.Options.HTTPClient = preset.WrapTransport(cfg.HTTPClient, func(base http.RoundTripper) http.RoundTripper {
 		return preset.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
-			if req.URL.Scheme+"://"+req.URL.Host == origin {
+			if preset.IsOrigin(req, origin) {
 				req = req.Clone(req.Context())
 				req.Header.Set("Accept", APIAccept)
 			}

@@ -69,7 +69,7 @@ func New(cfg Config) *blueprint.Blueprint {
 func withClientID(hc *http.Client, clientID, apiOrigin string) *http.Client {
 	return preset.WrapTransport(hc, func(base http.RoundTripper) http.RoundTripper {
 		return preset.RoundTripFunc(func(req *http.Request) (*http.Response, error) {
-			if preset.Origin(req.URL.String()) == apiOrigin {
+			if preset.IsOrigin(req, apiOrigin) {
 				req = req.Clone(req.Context())
 				req.Header.Set("Client-Id", clientID)
 			}

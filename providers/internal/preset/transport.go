@@ -44,3 +44,9 @@ func IsURL(req *http.Request, target string) bool {
 	u.RawQuery, u.Fragment = "", ""
 	return u.String() == target
 }
+
+// IsOrigin reports whether req goes to origin (a scheme://host from
+// Origin), without re-serialising or re-parsing the request's URL.
+func IsOrigin(req *http.Request, origin string) bool {
+	return req.URL.Scheme+"://"+req.URL.Host == origin
+}
