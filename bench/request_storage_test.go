@@ -15,6 +15,7 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/storage"
+	"github.com/gindance/gindance/storage/memory"
 	"github.com/gindance/gindance/storage/redisstore"
 	"github.com/gindance/gindance/storage/sqlstore"
 	"github.com/gindance/gindance/storage/sqlstore/sqlite"
@@ -39,6 +40,18 @@ func seedFor(s *storage.Store) func(bp *blueprint.Blueprint, tok *blueprint.Toke
 	return func(bp *blueprint.Blueprint, tok *blueprint.Token) error {
 		return s.SetFor(context.Background(), bp.Name(), benchUser, tok)
 	}
+}
+
+// memoryStoreCase keeps the token in storage/memory, the production store
+// in the process's memory (gintest.MemoryStorage, the "memory" case, is the
+// test helper): the bytes a shared store would hold, in a map.
+func memoryStoreCase(tb testing.TB) (*requestCase, string) {
+	s := memory.New(storage.Config{User: benchUserFunc})
+	rc, err := storageCase(s, seedFor(s))
+	if err != nil {
+		tb.Fatalf("memory: seeding: %v", err)
+	}
+	return rc, ""
 }
 
 // sqliteCase (c) keeps the token in storage/sqlstore on a SQLite file in a

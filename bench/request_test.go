@@ -160,6 +160,7 @@ func requestCases() []struct {
 		{"memory", func(testing.TB) (*requestCase, string) { return memoryCase(), "" }},
 		{"floor-keys", func(testing.TB) (*requestCase, string) { return floorCase(appKeys), "" }},
 		{"memory-keys", func(testing.TB) (*requestCase, string) { return memoryCase(appKeys), "" }},
+		{"memory-store", memoryStoreCase},
 		{"sqlite", sqliteCase},
 		{"redis", redisCase},
 	}

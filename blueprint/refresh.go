@@ -190,7 +190,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 			return nil, c.Request.Context().Err()
 		}
 	}
-	tok = tok.clone()
+	tok = tok.Clone()
 	if err := b.setToken(c, tok); err != nil {
 		return nil, err
 	}

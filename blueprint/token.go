@@ -53,20 +53,45 @@ func (t *Token) authorizationType() string {
 	return t.TokenType
 }
 
-// clone returns a deep enough copy that callers may change it freely.
-func (t *Token) clone() *Token {
+// Clone returns a copy of t that shares nothing mutable with it: Scopes
+// and Extra are copied, and so are the objects and arrays nested in Extra
+// (map[string]any and []any, what decoding JSON yields); other values in
+// Extra are copied as they are. Storage that keeps tokens in memory hands
+// out clones, so that a handler changing its token changes nothing stored.
+func (t *Token) Clone() *Token {
 	if t == nil {
 		return nil
 	}
 	c := *t
-	c.Scopes = append([]string(nil), t.Scopes...)
+	if t.Scopes != nil {
+		c.Scopes = append([]string(nil), t.Scopes...)
+	}
 	if t.Extra != nil {
-		c.Extra = make(map[string]any, len(t.Extra))
-		for k, v := range t.Extra {
-			c.Extra[k] = v
-		}
+		c.Extra = cloneJSONObject(t.Extra)
 	}
 	return &c
+}
+
+func cloneJSONObject(m map[string]any) map[string]any {
+	c := make(map[string]any, len(m))
+	for k, v := range m {
+		c[k] = cloneJSONValue(v)
+	}
+	return c
+}
+
+func cloneJSONValue(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return cloneJSONObject(v)
+	case []any:
+		c := make([]any, len(v))
+		for i, x := range v {
+			c[i] = cloneJSONValue(x)
+		}
+		return c
+	}
+	return v
 }
 
 // MarshalToken encodes a token for storage. Storage backends use it so that

@@ -54,6 +54,25 @@ type Backend interface {
 	Remove(ctx context.Context, k Key) error
 }
 
+// DecodedBackend is implemented by backends that live in the process
+// (storage/memory): they can keep each token decoded next to its bytes, so
+// that a read needs neither a decode nor a timeout, since nothing can
+// block. A Store without a Sealer writes through SaveDecoded and reads
+// through LoadDecoded; with a Sealer it uses Save and Load, as for any
+// backend.
+type DecodedBackend interface {
+	Backend
+	// SaveDecoded is Save, also keeping dec, the token that data decodes to
+	// with blueprint.UnmarshalToken (data is not sealed). dec is the
+	// backend's to keep: the Store does not use it again.
+	SaveDecoded(ctx context.Context, k Key, data []byte, dec *blueprint.Token) error
+	// LoadDecoded returns a clone of the token SaveDecoded kept under k,
+	// which the caller may change, and true; nil and true when nothing is
+	// stored; false when what is stored came through Save, which Load
+	// must read.
+	LoadDecoded(k Key) (*blueprint.Token, bool)
+}
+
 // Locker is implemented by backends shared between processes. Lock takes an
 // exclusive lock for k, waiting no longer than ctx allows; the lock must be
 // released by unlock or, if the holder dies or hangs, after ttl at the
@@ -177,6 +196,9 @@ func (s *Store) Get(c *gin.Context, name string) (*blueprint.Token, error) {
 	if err != nil || user == "" {
 		return nil, err
 	}
+	if tok, ok := s.loadDecoded(Key{Provider: name, User: user}); ok {
+		return tok, nil
+	}
 	return s.GetFor(requestContext(c), name, user)
 }
 
@@ -204,6 +226,9 @@ func (s *Store) Delete(c *gin.Context, name string) error {
 // every operation it is bounded by Config.Timeout.
 func (s *Store) GetFor(ctx context.Context, provider, user string) (*blueprint.Token, error) {
 	k := Key{Provider: provider, User: user}
+	if tok, ok := s.loadDecoded(k); ok {
+		return tok, nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	data, err := s.backend.Load(ctx, k)
@@ -221,6 +246,15 @@ func (s *Store) GetFor(ctx context.Context, provider, user string) (*blueprint.T
 	return blueprint.UnmarshalToken(data)
 }
 
+// loadDecoded reads k through a DecodedBackend when the Store may: false
+// when it may not, or when what is stored must be read through Load.
+func (s *Store) loadDecoded(k Key) (*blueprint.Token, bool) {
+	if db, ok := s.backend.(DecodedBackend); ok && s.cfg.Sealer == nil {
+		return db.LoadDecoded(k)
+	}
+	return nil, false
+}
+
 // SetFor stores tok for provider and user key, replacing what was there.
 func (s *Store) SetFor(ctx context.Context, provider, user string, tok *blueprint.Token) error {
 	if tok == nil {
@@ -234,13 +268,22 @@ func (s *Store) SetFor(ctx context.Context, provider, user string, tok *blueprin
 	if err != nil {
 		return err
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	if db, ok := s.backend.(DecodedBackend); ok && s.cfg.Sealer == nil {
+		// What is read back is what a decode of data gives, exactly as from
+		// any other backend (Extra's numbers as float64, and so on).
+		dec, err := blueprint.UnmarshalToken(data)
+		if err != nil {
+			return err
+		}
+		return Unavailable("set", db.SaveDecoded(ctx, k, data, dec))
+	}
 	if s.cfg.Sealer != nil {
 		if data, err = s.cfg.Sealer.Seal(data, k); err != nil {
 			return err
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
-	defer cancel()
 	return Unavailable("set", s.backend.Save(ctx, k, data, tok))
 }
 

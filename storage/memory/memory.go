@@ -10,6 +10,8 @@ import (
 	"github.com/gindance/gindance/storage/internal/keylock"
 )
 
+var _ storage.DecodedBackend = (*Backend)(nil)
+
 // Backend is a storage.Backend, storage.Locker and storage.SessionBackend
 // in a map. The zero value is ready. Several Stores over one Backend share
 // its tokens and its refresh locks.
@@ -19,9 +21,11 @@ type Backend struct {
 	locks keylock.Set
 }
 
-// entry is one stored token and the session it belongs to.
+// entry is one stored token and the session it belongs to; dec is the
+// token decoded, when it came through SaveDecoded.
 type entry struct {
 	data []byte
+	dec  *blueprint.Token
 	refs storage.SessionRefs
 }
 
@@ -42,14 +46,37 @@ func (b *Backend) Load(_ context.Context, k storage.Key) ([]byte, error) {
 
 // Save stores a copy of data under k, indexed by tok's session.
 func (b *Backend) Save(_ context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
-	e := entry{data: append([]byte(nil), data...), refs: storage.RefsOf(tok)}
+	b.put(k, entry{data: append([]byte(nil), data...), refs: storage.RefsOf(tok)})
+	return nil
+}
+
+// SaveDecoded is Save, also keeping dec for LoadDecoded.
+func (b *Backend) SaveDecoded(_ context.Context, k storage.Key, data []byte, dec *blueprint.Token) error {
+	b.put(k, entry{data: append([]byte(nil), data...), dec: dec, refs: storage.RefsOf(dec)})
+	return nil
+}
+
+// LoadDecoded returns a clone of the token SaveDecoded kept under k.
+func (b *Backend) LoadDecoded(k storage.Key) (*blueprint.Token, bool) {
+	b.mu.RLock()
+	e, ok := b.m[k]
+	b.mu.RUnlock()
+	switch {
+	case !ok:
+		return nil, true
+	case e.dec == nil:
+		return nil, false
+	}
+	return e.dec.Clone(), true
+}
+
+func (b *Backend) put(k storage.Key, e entry) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.m == nil {
 		b.m = make(map[storage.Key]entry)
 	}
 	b.m[k] = e
-	return nil
 }
 
 // RemoveSession deletes the tokens of provider whose session reference is

@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore NewStore) {
 	t.Run("GetMissing", func(t *testing.T) { testGetMissing(t, newStore(t)) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, newStore(t)) })
 	t.Run("Overwrite", func(t *testing.T) { testOverwrite(t, newStore(t)) })
+	t.Run("CopiesNotShared", func(t *testing.T) { testCopiesNotShared(t, newStore(t)) })
 	t.Run("Delete", func(t *testing.T) { testDelete(t, newStore(t)) })
 	t.Run("UserIsolation", func(t *testing.T) { testUserIsolation(t, newStore(t)) })
 	t.Run("ProviderIsolation", func(t *testing.T) { testProviderIsolation(t, newStore(t)) })
@@ -146,6 +147,30 @@ func testRoundTrip(t *testing.T, s blueprint.Storage) {
 	if !got.Expiry.IsZero() {
 		t.Fatalf("a token without expiry came back with %v", got.Expiry)
 	}
+}
+
+// testCopiesNotShared: a handler that changes the token it got, or the
+// token it stored, changes nothing stored, down to Extra's nested objects;
+// and what is read back is what JSON gives (numbers as float64), from any
+// backend alike.
+func testCopiesNotShared(t *testing.T, s blueprint.Storage) {
+	put := sample("copies")
+	put.Extra["nested"] = map[string]any{"list": []any{"a", map[string]any{"k": "v"}}}
+	put.Extra["int"] = 7
+	mustSet(t, s, "alice", "github", put)
+	want := put.Clone()
+	want.Extra["int"] = float64(7)
+	put.Scopes[0], put.Extra["tag"] = "changed-after-set", "changed-after-set"
+	put.Extra["nested"].(map[string]any)["list"].([]any)[0] = "changed-after-set"
+
+	got := mustGet(t, s, "alice", "github")
+	expect(t, "after the stored token was changed", got, want)
+	got.Scopes[0], got.Extra["tag"] = "changed-after-get", "changed-after-get"
+	list := got.Extra["nested"].(map[string]any)["list"].([]any)
+	list[0] = "changed-after-get"
+	list[1].(map[string]any)["k"] = "changed-after-get"
+	delete(got.Extra, "ok")
+	expect(t, "after a token read was changed", mustGet(t, s, "alice", "github"), want)
 }
 
 func testOverwrite(t *testing.T, s blueprint.Storage) {
