@@ -75,7 +75,7 @@ func notionTransport(hc *http.Client, version, apiOrigin string, jsonURLs ...str
 					return formToJSON(base, req)
 				}
 			}
-			if req.URL.Scheme+"://"+req.URL.Host == apiOrigin && req.Header.Get("Notion-Version") == "" {
+			if preset.IsOrigin(req, apiOrigin) && req.Header.Get("Notion-Version") == "" {
 				req = req.Clone(req.Context())
 				req.Header.Set("Notion-Version", version)
 			}
