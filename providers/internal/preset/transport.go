@@ -3,6 +3,7 @@ package preset
 import (
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // RoundTripFunc is an http.RoundTripper made of a function, for the small
@@ -48,5 +49,10 @@ func IsURL(req *http.Request, target string) bool {
 // IsOrigin reports whether req goes to origin (a scheme://host from
 // Origin), without re-serialising or re-parsing the request's URL.
 func IsOrigin(req *http.Request, origin string) bool {
-	return req.URL.Scheme+"://"+req.URL.Host == origin
+	rest, ok := strings.CutPrefix(origin, req.URL.Scheme)
+	if !ok {
+		return false
+	}
+	host, ok := strings.CutPrefix(rest, "://")
+	return ok && host == req.URL.Host // no concatenation: it runs on every API call
 }
