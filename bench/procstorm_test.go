@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -168,8 +169,16 @@ func runStormChild(kind string) error {
 		ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: idp + "/authorize", TokenURL: idp + "/token", APIBaseURL: idp + "/api/",
 	})
-	bp.SetStorage(s)
+	store := &countingStore{}
+	switch s := s.(type) {
+	case *sqlstore.Store:
+		store.Store = s.Store
+	case *redisstore.Store:
+		store.Store = s.Store
+	}
+	bp.SetStorage(store)
 	r := gin.New()
+	r.GET("/writes", func(c *gin.Context) { c.String(http.StatusOK, "%d", store.sets.Load()) })
 	r.GET("/me", func(c *gin.Context) {
 		resp, err := bp.Client(c).Get("me")
 		if err != nil {
@@ -193,6 +202,37 @@ func runStormChild(kind string) error {
 	go srv.Serve(ln)
 	io.Copy(io.Discard, os.Stdin) // until the parent closes it
 	return srv.Close()
+}
+
+// countingStore counts an app process's token writes to the shared store;
+// the embedded Store keeps its refresh lock and slots.
+type countingStore struct {
+	*storage.Store
+	sets atomic.Int64
+}
+
+func (s *countingStore) Set(c *gin.Context, name string, tok *blueprint.Token) error {
+	s.sets.Add(1)
+	return s.Store.Set(c, name, tok)
+}
+
+// storeWrites sums the token writes the app processes at urls made.
+func storeWrites(t *testing.T, urls []string) int {
+	n := 0
+	for _, u := range urls {
+		resp, err := http.Get(u + "/writes")
+		if err != nil {
+			t.Fatalf("reading the writes of %s: %v", u, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		w, err := strconv.Atoi(string(body))
+		if err != nil {
+			t.Fatalf("writes of %s: %q", u, body)
+		}
+		n += w
+	}
+	return n
 }
 
 // startStormApps starts n app processes and returns their base URLs; they
@@ -284,8 +324,15 @@ func TestRefreshStormProcesses(t *testing.T) {
 			if refreshes != 1 {
 				t.Errorf("the provider saw %d refreshes, want exactly 1 across %d processes", refreshes, len(urls))
 			}
-			t.Logf("%s: %d processes, %d requests: %d refresh call(s), %d failed; wall %v, p50 %v, p99 %v (figures, not asserted)",
-				kind, len(urls), requests, refreshes, failed, wall.Round(time.Millisecond),
+			// the refresh's own write under the lock; the racing requests
+			// (this process's or others', which read it under the lock)
+			// do not write it again
+			writes := storeWrites(t, urls)
+			if writes != 1 {
+				t.Errorf("the store saw %d token writes, want 1", writes)
+			}
+			t.Logf("%s: %d processes, %d requests: %d refresh call(s), %d token write(s), %d failed; wall %v, p50 %v, p99 %v (figures, not asserted)",
+				kind, len(urls), requests, refreshes, writes, failed, wall.Round(time.Millisecond),
 				percentile(lat, 50).Round(time.Microsecond), percentile(lat, 99).Round(time.Microsecond))
 		})
 	}

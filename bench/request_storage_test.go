@@ -113,11 +113,21 @@ func redisCase(tb testing.TB) (*requestCase, string) {
 	return rc, ""
 }
 
-// deletePrefix deletes the keys under a bench case's prefix.
+// deletePrefix deletes the keys under a bench case's prefix, a SCAN page
+// (up to a few thousand keys) per UNLINK: the curves leave a million.
 func deletePrefix(c *redis.Client, prefix string) {
 	ctx := context.Background()
-	iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
-	for iter.Next(ctx) {
-		c.Del(ctx, iter.Val())
+	var cursor uint64
+	for {
+		keys, next, err := c.Scan(ctx, cursor, prefix+"*", 5000).Result()
+		if err != nil {
+			return
+		}
+		if len(keys) > 0 {
+			c.Unlink(ctx, keys...)
+		}
+		if cursor = next; cursor == 0 {
+			return
+		}
 	}
 }

@@ -102,9 +102,13 @@ func (r *refresher) backOff(key string, err error, now time.Time) {
 	r.busy[key] = backoff{until: now.Add(d), err: err}
 }
 
+// recentRefresh is a refresh result: the token, when it was had, and the
+// slot of the shared store it is known to be stored in ("" when it is not
+// known to be stored anywhere; see TokenSlotter).
 type recentRefresh struct {
-	tok *Token
-	at  time.Time
+	tok  *Token
+	at   time.Time
+	slot string
 }
 
 func (r *refresher) init(ttl time.Duration) {
@@ -125,16 +129,18 @@ func refreshKey(name string, t *Token) string {
 	return string(h.Sum(nil))
 }
 
-func (r *refresher) lookup(key string, now time.Time) *Token {
+func (r *refresher) lookup(key string, now time.Time) (recentRefresh, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if e, ok := r.recent[key]; ok && now.Sub(e.at) < r.ttl {
-		return e.tok
+		return e, true
 	}
-	return nil
+	return recentRefresh{}, false
 }
 
-func (r *refresher) remember(key string, tok *Token, now time.Time) {
+// remember keeps tok as the refresh result of key; slot is where the shared
+// store holds it, or "".
+func (r *refresher) remember(key string, tok *Token, slot string, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for len(r.order) > 0 {
@@ -148,14 +154,17 @@ func (r *refresher) remember(key string, tok *Token, now time.Time) {
 	if _, ok := r.recent[key]; !ok {
 		r.order = append(r.order, key)
 	}
-	r.recent[key] = recentRefresh{tok: tok, at: now}
+	r.recent[key] = recentRefresh{tok: tok, at: now, slot: slot}
 }
 
 // refreshToken replaces an expiring token: from the recent results, or by
 // one refresh shared by every request racing with the same token. Each
 // request stores the result through its own setter (with a session store,
-// each browser's cookie must be updated). A provider answer of invalid_grant
-// forgets the token and yields ErrNotAuthorized.
+// each browser's cookie must be updated), except where the refresh itself
+// already stored it in the request's own slot of a shared store (see
+// TokenSlotter): writing it again there would change nothing, and in a
+// refresh storm it is one write per racing request. A provider answer of
+// invalid_grant forgets the token and yields ErrNotAuthorized.
 func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	now := b.set.now()
 	if old.RefreshToken == "" {
@@ -165,8 +174,8 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 		return old, nil // within the leeway: still usable
 	}
 	key := refreshKey(b.name, old)
-	tok := b.refresh.lookup(key, now)
-	if tok == nil {
+	res, ok := b.refresh.lookup(key, now)
+	if !ok {
 		if err := b.refresh.backingOff(key, now); err != nil {
 			return nil, b.refreshFailed(c, err)
 		}
@@ -175,26 +184,47 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 			// A flight for this token may have finished between the lookup
 			// above and DoChan; its result is remembered by now. Refreshing
 			// again would replay a rotated refresh token.
-			if tok := b.refresh.lookup(key, b.set.now()); tok != nil {
-				return tok, nil
+			if res, ok := b.refresh.lookup(key, b.set.now()); ok {
+				return res, nil
 			}
 			return b.refreshShared(leader, old, key)
 		})
 		select {
-		case res := <-ch:
-			if res.Err != nil {
-				return nil, b.refreshFailed(c, res.Err)
+		case r := <-ch:
+			if r.Err != nil {
+				return nil, b.refreshFailed(c, r.Err)
 			}
-			tok = res.Val.(*Token)
+			res = r.Val.(recentRefresh)
 		case <-c.Request.Context().Done():
 			return nil, c.Request.Context().Err()
 		}
 	}
-	tok = tok.Clone()
+	tok := res.tok.Clone()
+	if res.slot != "" && b.tokenSlot(c) == res.slot {
+		return tok, nil // the store holds it (or what replaced it since)
+	}
 	if err := b.setToken(c, tok); err != nil {
 		return nil, err
 	}
 	return tok, nil
+}
+
+// tokenSlot is the request's slot in a shared store (TokenSlotter), or ""
+// when there is none or the app's own getter or setter stands in for the
+// storage.
+func (b *Blueprint) tokenSlot(c *gin.Context) string {
+	ts, ok := b.storage.(TokenSlotter)
+	if !ok || b.getter != nil || b.setter != nil {
+		return ""
+	}
+	if _, shared := b.storage.(RefreshLocker); !shared {
+		return ""
+	}
+	slot, err := ts.TokenSlot(c, b.name)
+	if err != nil {
+		return ""
+	}
+	return slot
 }
 
 // refreshShared is the one refresh behind a singleflight key. It runs on a
@@ -202,7 +232,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 // refresh every other racer waits for), bounded by the provider timeout. With
 // a store shared between instances it holds the store's refresh lock and
 // re-reads the token first: another instance may have refreshed it already.
-func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Token, error) {
+func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recentRefresh, error) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
 	defer cancel()
 	locker, shared := b.storage.(RefreshLocker)
@@ -215,43 +245,53 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (*Toke
 	if shared && b.getter == nil {
 		var err error
 		if unlock, err = locker.LockRefresh(ctx, c, b.name); err != nil {
-			return nil, err
+			return recentRefresh{}, err
 		}
 		cur, err := b.storage.Get(c, b.name)
 		switch {
 		case err != nil:
-			return nil, err
+			return recentRefresh{}, err
 		case cur == nil:
-			return nil, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
+			return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
 		case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
-			b.refresh.remember(key, cur, b.set.now())
-			return cur, nil
+			// another instance refreshed it and stored it before unlocking
+			return b.refreshed(key, cur, b.tokenSlot(c)), nil
 		}
 		old = cur
 	}
 	tok, err := b.proto.refresh(ctx, old)
 	if err != nil {
 		b.refresh.backOff(key, err, b.set.now())
-		return nil, err
+		return recentRefresh{}, err
 	}
 	if tok == nil {
-		return nil, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
+		return recentRefresh{}, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
 	}
 	if shared && b.getter == nil && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
 		if err := b.storage.Set(c, b.name, tok); err != nil {
 			// The provider has answered: with rotation the old refresh
 			// token is spent, and this token must not be lost. Later
-			// requests here reuse it; the lock stays held (up to its TTL)
-			// until it is stored, so other instances wait and then read it.
-			b.refresh.remember(key, tok, b.set.now())
+			// requests here reuse it, and write it themselves (it is
+			// remembered as stored nowhere); the lock stays held (up to
+			// its TTL) until it is stored, so other instances wait and
+			// then read it.
+			b.refreshed(key, tok, "")
 			go b.keepStoring(c, tok, unlock)
 			unlock = nil
-			return nil, err
+			return recentRefresh{}, err
 		}
+		return b.refreshed(key, tok, b.tokenSlot(c)), nil
 	}
-	b.refresh.remember(key, tok, b.set.now())
-	return tok, nil
+	return b.refreshed(key, tok, ""), nil
+}
+
+// refreshed remembers tok as the refresh result of key, stored in slot (or
+// "": not known to be stored), and returns the result.
+func (b *Blueprint) refreshed(key string, tok *Token, slot string) recentRefresh {
+	now := b.set.now()
+	b.refresh.remember(key, tok, slot, now)
+	return recentRefresh{tok: tok, at: now, slot: slot}
 }
 
 // keepStoring retries storing a refreshed token whose first write failed,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,6 +106,12 @@ func TestRefreshedTokenKeptWhenStoreWriteFails(t *testing.T) {
 	if p.Calls(gintest.EndpointRefresh) != 1 {
 		t.Fatalf("%d refreshes", p.Calls(gintest.EndpointRefresh))
 	}
+	// a later request on the first replica reuses the refreshed token, which
+	// is stored nowhere yet: it writes it itself, and reports the failure
+	code, body, err = rawGet(context.Background(), t, urls[0]+"/api", nil)
+	if err != nil || code != http.StatusServiceUnavailable || !strings.Contains(body, errStoreDown.Error()) {
+		t.Fatalf("again with the store down: %d %q %v, want the store's error", code, body, err)
+	}
 	// the other replica comes while the store is still down: it waits for
 	// the lock instead of refreshing with the spent refresh token
 	done := make(chan string, 1)
@@ -136,3 +143,6 @@ func TestRefreshedTokenKeptWhenStoreWriteFails(t *testing.T) {
 		t.Fatalf("first replica afterwards: %d %q", code, body)
 	}
 }
+
+// TokenSlot: the store holds one user's token, shared by every request.
+func (s *sharedStore) TokenSlot(*gin.Context, string) (string, error) { return "the-user", nil }

@@ -26,6 +26,20 @@ type RefreshLocker interface {
 	LockRefresh(ctx context.Context, c *gin.Context, name string) (unlock func(), err error)
 }
 
+// TokenSlotter is implemented by a shared Storage (a RefreshLocker) in which
+// every request of one user reads and writes the same stored token, unlike
+// SessionStorage, where each browser carries a copy of its own. TokenSlot
+// names the slot the request's token for the blueprint name is kept in (for
+// storage.Store, the user key), or "" when the request has none: requests
+// with the same slot see the same token. After a refresh stored the new
+// token in a slot (or found it there, refreshed by another instance), the
+// blueprint does not write it again for the requests of that slot that
+// raced for the refresh. It is not consulted when TokenGetter or
+// TokenSetter replace the storage's own methods.
+type TokenSlotter interface {
+	TokenSlot(c *gin.Context, name string) (string, error)
+}
+
 // SessionStorage keeps tokens in the user's gin-contrib/sessions session,
 // under a key of the blueprint's name. It is the default Storage.
 //

@@ -126,7 +126,8 @@ type Config struct {
 	LockTTL time.Duration
 }
 
-// Store is a blueprint.Storage and blueprint.RefreshLocker over a Backend:
+// Store is a blueprint.Storage, blueprint.RefreshLocker and
+// blueprint.TokenSlotter over a Backend:
 // it finds the user key for each request, seals and unseals tokens, and
 // reports backend failures as ErrStoreUnavailable. It is safe for
 // concurrent use.
@@ -139,6 +140,7 @@ type Store struct {
 var (
 	_ blueprint.Storage       = (*Store)(nil)
 	_ blueprint.RefreshLocker = (*Store)(nil)
+	_ blueprint.TokenSlotter  = (*Store)(nil)
 )
 
 // New returns a Store keeping tokens in b.
@@ -293,6 +295,12 @@ func (s *Store) DeleteFor(ctx context.Context, provider, user string) error {
 	defer cancel()
 	return Unavailable("delete", s.backend.Remove(ctx, Key{Provider: provider, User: user}))
 }
+
+// TokenSlot returns the request's user key, "" for an anonymous visitor
+// without a browser id yet: requests with one user key share one stored
+// token per provider, so a token refreshed and stored for one of them needs
+// no second write for the others (blueprint.TokenSlotter).
+func (s *Store) TokenSlot(c *gin.Context, _ string) (string, error) { return s.UserKey(c, false) }
 
 // LockRefresh takes the refresh lock of the request's user's token for the
 // provider name: the backend's lock when it is a Locker (shared by every
