@@ -159,3 +159,13 @@ func TestHashKeyOnly(t *testing.T) {
 		t.Errorf("read back %s", got)
 	}
 }
+
+// The switch is one way: gin-contrib's store (gob) reads a cookie this
+// store wrote as an empty session, as README's Limitations say.
+func TestGinContribStoreCannotReadCompactCookies(t *testing.T) {
+	c := sessionCookie(t, get(sessionApp(cookiestore.NewStore(hashKey, blockKey)), "/set", nil))
+	old := sessionApp(cookie.NewStore(hashKey, blockKey))
+	if got := get(old, "/get", c).Body.String(); got != "<nil> <nil> <nil> []interface {}(nil)" {
+		t.Errorf("gin-contrib's store read a compact cookie as %s", got)
+	}
+}
