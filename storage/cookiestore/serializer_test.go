@@ -149,7 +149,8 @@ func TestFallbackIsGob(t *testing.T) {
 		t.Errorf("gob reads the fallback as %#v, %v", back, err)
 	}
 	// Values that are not a session map at all are gob's too.
-	for _, v := range []interface{}{"a string", 42, &m} {
+	one := values{"k": "v"}
+	for _, v := range []interface{}{"a string", 42, &one, map[string]interface{}{"k": "v"}} {
 		got, _ := Serializer{}.Serialize(v)
 		want, _ := securecookie.GobEncoder{}.Serialize(v)
 		if string(got) != string(want) {
