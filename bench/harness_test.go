@@ -19,6 +19,7 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
+	"github.com/gindance/gindance/storage/cookiestore"
 )
 
 func init() { gin.SetMode(gin.ReleaseMode) }
@@ -44,7 +45,18 @@ const (
 // hash key and a block key.
 func newCookieStore() cookie.Store {
 	s := cookie.NewStore(hashKey, blockKey)
-	s.Options(sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.Options(cookieOptions)
+	return s
+}
+
+// cookieOptions are the options of every cookie store here.
+var cookieOptions = sessions.Options{Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode}
+
+// newCompactCookieStore is gindance's storage/cookiestore on the same keys
+// and options: gorilla's CookieStore without gob for plain session values.
+func newCompactCookieStore() sessions.Store {
+	s := cookiestore.NewStore(hashKey, blockKey)
+	s.Options(cookieOptions)
 	return s
 }
 

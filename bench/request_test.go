@@ -124,11 +124,11 @@ func memoryCase(mw ...gin.HandlerFunc) *requestCase {
 
 // cookieCase keeps the token in the default session storage with a cookie
 // store: the request carries the encrypted cookie, decoded on each request.
-func cookieCase() *requestCase {
+func cookieCase(store sessions.Store) *requestCase {
 	api := &stubAPI{}
 	bp := newAPIBlueprint(api)
 	r := gin.New()
-	r.Use(sessions.Sessions(sessionName, newCookieStore()))
+	r.Use(sessions.Sessions(sessionName, store))
 	r.GET("/api", apiHandler(bp))
 	r.GET("/seed", func(c *gin.Context) {
 		if err := (blueprint.SessionStorage{}).Set(c, bp.Name(), liveToken()); err != nil {
@@ -156,7 +156,8 @@ func requestCases() []struct {
 		make func(tb testing.TB) (*requestCase, string)
 	}{
 		{"floor", func(testing.TB) (*requestCase, string) { return floorCase(), "" }},
-		{"cookie", func(testing.TB) (*requestCase, string) { return cookieCase(), "" }},
+		{"cookie", func(testing.TB) (*requestCase, string) { return cookieCase(newCookieStore()), "" }},
+		{"cookie-compact", func(testing.TB) (*requestCase, string) { return cookieCase(newCompactCookieStore()), "" }},
 		{"memory", func(testing.TB) (*requestCase, string) { return memoryCase(), "" }},
 		{"floor-keys", func(testing.TB) (*requestCase, string) { return floorCase(appKeys), "" }},
 		{"memory-keys", func(testing.TB) (*requestCase, string) { return memoryCase(appKeys), "" }},
