@@ -39,6 +39,7 @@ type Blueprint struct {
 	refresh                 refresher
 	resolved                resolvedPaths
 	ctxKey                  requestKey
+	relayCSP                string // the form_post relay page's CSP, made at construction
 }
 
 // settings are the normalised, protocol-independent parts of a config,
@@ -100,6 +101,7 @@ type requestState struct {
 func newBlueprint(name string, s settings, p protocol, loginKey []byte) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
+	b.relayCSP = relayCSP()
 	b.pending = sessionLogins{b}
 	if loginKey != nil {
 		switch cl, err := newCookieLogins(b, loginKey); {

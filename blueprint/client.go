@@ -221,6 +221,8 @@ type signCtx struct {
 	// value slice instead of allocating one in Header.Set each.
 	authOnce sync.Once
 	auth     [1]string
+
+	dpop dpopMemo // tok's DPoP key, for the request's calls
 }
 
 // init makes sc carry tok in ctx. A context of a type that is not
@@ -236,7 +238,7 @@ func (sc *signCtx) init(ctx context.Context, tok *Token) {
 // dpopSigner is a protocol that signs DPoP-bound tokens' requests with a
 // proof of their own.
 type dpopSigner interface {
-	dpopRoundTrip(base http.RoundTripper, req *http.Request, tok *Token) (*http.Response, error)
+	dpopRoundTrip(base http.RoundTripper, req *http.Request, tok *Token, memo *dpopMemo) (*http.Response, error)
 }
 
 // staticSigner is a protocol whose Authorization header is a function of
@@ -306,7 +308,11 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 	// The request is the Client's own (made or cloned by it, or by
 	// http.Client for a redirect), so setting its header is safe.
 	if ds, ok := t.proto.(dpopSigner); ok && tok.isDPoP() {
-		return ds.dpopRoundTrip(t.base, req, tok) // a fresh proof per request
+		var memo *dpopMemo
+		if sc != nil {
+			memo = &sc.dpop
+		}
+		return ds.dpopRoundTrip(t.base, req, tok, memo) // a fresh proof per request
 	}
 	if ss, ok := t.proto.(staticSigner); ok && sc != nil {
 		req.Header["Authorization"] = sc.authorization(ss)

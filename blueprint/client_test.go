@@ -258,15 +258,28 @@ type uncomparableCtx struct {
 	tags []string
 }
 
+// roundTripFunc is an http.RoundTripper of a function.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // The request's signing context is reused only for the same context and
 // token: a handler that swaps the request's context (or uses one that
-// cannot be compared), or a token set during the request, still signs with
-// the right token, and context values still reach the transport.
+// cannot be compared) still signs with the right token, and the new
+// context is the one the call runs in: its values reach the transport and
+// its cancellation stops the call before anything is sent.
 func TestClientSigningContextFollowsRequestAndToken(t *testing.T) {
 	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {})
-	b := blueprint.NewOAuth2("p", staticConfig(api.URL+"/v1/"))
-	withToken(b, &blueprint.Token{AccessToken: "first"})
 	type ctxKey struct{}
+	var seen []any // ctxKey's value in each call's context, at the transport
+	cfg := staticConfig(api.URL + "/v1/")
+	cfg.HTTPClient = &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.Context().Value(ctxKey{}))
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "first"})
+	var cancelled error
 	err := call(t, b, func(c *gin.Context) error {
 		cl := b.Client(c)
 		get := func() error {
@@ -285,13 +298,29 @@ func TestClientSigningContextFollowsRequestAndToken(t *testing.T) {
 		if err := get(); err != nil {
 			return err
 		}
-		c.Request = c.Request.WithContext(uncomparableCtx{c.Request.Context(), nil})
-		return get()
+		c.Request = c.Request.WithContext(uncomparableCtx{context.WithValue(c.Request.Context(), ctxKey{}, 2), nil})
+		if err := get(); err != nil {
+			return err
+		}
+		ctx, cancel := context.WithCancel(c.Request.Context())
+		cancel()
+		c.Request = c.Request.WithContext(ctx)
+		cancelled = get()
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"first", "first", "first", "first"} {
-		mustContain(t, <-api.auths, "Bearer "+want+" ")
+	if !errors.Is(cancelled, context.Canceled) {
+		t.Errorf("a call in a cancelled context: %v, want context.Canceled", cancelled)
+	}
+	if api.hits.Load() != 4 {
+		t.Errorf("%d calls reached the API, want 4 (none in the cancelled context)", api.hits.Load())
+	}
+	if len(seen) < 4 || seen[0] != nil || seen[1] != nil || seen[2] != 1 || seen[3] != 2 {
+		t.Errorf("context values at the transport: %v, want [<nil> <nil> 1 2 ...]", seen)
+	}
+	for range 4 {
+		mustContain(t, <-api.auths, "Bearer first ")
 	}
 }

@@ -81,6 +81,27 @@ func loadDPoPKey(stored string) (*dpopKey, error) {
 	return &dpopKey{signer: s, priv: stored}, nil
 }
 
+// dpopMemo is the loaded key of one request's DPoP-bound token, kept in
+// the per-request memo (signCtx) so that the request's API calls decode the
+// stored JWK and build the signer once between them; each call still signs
+// a proof of its own. It goes with the request: nothing holds the key
+// after it, and a token refreshed within the request gets a fresh memo.
+type dpopMemo struct {
+	once sync.Once
+	key  *dpopKey
+	err  error
+}
+
+// load returns tok's key, loading it at the first call; a nil memo (a call
+// outside the request's memo) loads it every time.
+func (m *dpopMemo) load(tok *Token) (*dpopKey, error) {
+	if m == nil {
+		return loadDPoPKey(tok.DPoPKey)
+	}
+	m.once.Do(func() { m.key, m.err = loadDPoPKey(tok.DPoPKey) })
+	return m.key, m.err
+}
+
 // proofClaims are a DPoP proof's claims (RFC 9449 §4.2).
 type proofClaims struct {
 	ID       string `json:"jti"`
@@ -185,8 +206,9 @@ func replayable(req *http.Request) func() (io.ReadCloser, error) {
 // Authorization scheme DPoP and a fresh proof with ath (RFC 9449 §7.1),
 // retried once with the resource server's nonce when it demands one (§9).
 // Like every signing, it runs only for requests the host guard let through.
-func (p *oauth2Protocol) dpopRoundTrip(base http.RoundTripper, req *http.Request, tok *Token) (*http.Response, error) {
-	key, err := loadDPoPKey(tok.DPoPKey)
+// memo is the request's memo of tok's key, nil when there is none.
+func (p *oauth2Protocol) dpopRoundTrip(base http.RoundTripper, req *http.Request, tok *Token, memo *dpopMemo) (*http.Response, error) {
+	key, err := memo.load(tok)
 	if err != nil {
 		if req.Body != nil {
 			req.Body.Close()

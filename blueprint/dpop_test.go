@@ -2,6 +2,7 @@ package blueprint_test
 
 import (
 	"crypto"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -53,6 +54,19 @@ func startDPoPApp(t *testing.T, opts gintest.Options, tweak func(*blueprint.OAut
 			return
 		}
 		c.String(http.StatusOK, "login=%s", me.Login)
+	})
+	// Three calls in one request: they share the request's memo of the key.
+	r.GET("/me3", func(c *gin.Context) {
+		for i := 0; i < 3; i++ {
+			var me struct {
+				Login string `json:"login"`
+			}
+			if err := a.b.Client(c).GetJSON("me", &me); err != nil {
+				c.String(http.StatusBadGateway, "api call %d: %v", i, err)
+				return
+			}
+		}
+		c.String(http.StatusOK, "3 calls")
 	})
 	app := httptest.NewServer(r)
 	t.Cleanup(app.Close)
@@ -138,6 +152,51 @@ func TestDPoPLoginRefreshAndAPI_RFC9449_5_7(t *testing.T) {
 	}
 	if api != 2 || len(jtis) != len(token)+api {
 		t.Fatalf("%d API calls, %d distinct jti for %d proofs", api, len(jtis), len(token)+api)
+	}
+}
+
+// RFC 9449 §4.2 and §7.1: the API calls of one request share the loaded
+// key but not the proof: each carries its own jti, a current iat, the
+// request's htm and htu, and ath, the hash of the access token it goes
+// with, all signed by the token's key.
+func TestDPoPProofFreshPerCallWithinRequest_RFC9449_4_2(t *testing.T) {
+	a := startDPoPApp(t, gintest.Options{RequireDPoP: true}, nil)
+	br := gintest.NewBrowser()
+	if page, err := br.Get(a.url + "/login/idp"); err != nil || page.Body != "authorized=true" {
+		t.Fatalf("login: %v %q %v", err, page.Body, a.lastErr())
+	}
+	_, thumb := proofOf(t, a.rp.posts("/token")[0].header.Get("DPoP"))
+	before := time.Now().Add(-time.Second).Unix()
+	if page, err := br.Get(a.url + "/me3"); err != nil || page.Body != "3 calls" {
+		t.Fatalf("API calls: %v %q", err, page.Body)
+	}
+	jtis := map[string]bool{}
+	var api int
+	for _, r := range a.rp.requests() {
+		if !strings.HasPrefix(r.url, "/api/me") {
+			continue
+		}
+		api++
+		access, ok := strings.CutPrefix(r.header.Get("Authorization"), "DPoP ")
+		if !ok {
+			t.Fatalf("API Authorization %q", r.header.Get("Authorization"))
+		}
+		sum := sha256.Sum256([]byte(access))
+		c, tp := proofOf(t, r.header.Get("DPoP"))
+		iat, _ := c["iat"].(float64)
+		if c["htm"] != "GET" || c["htu"] != a.rp.URL()+"/api/me" || tp != thumb ||
+			c["ath"] != base64.RawURLEncoding.EncodeToString(sum[:]) ||
+			int64(iat) < before || int64(iat) > time.Now().Unix()+1 {
+			t.Fatalf("API proof %d: %v (key %s, want %s)", api, c, tp, thumb)
+		}
+		jti, _ := c["jti"].(string)
+		if jti == "" || jtis[jti] {
+			t.Fatalf("API proof %d: jti %q missing or repeated within the request", api, jti)
+		}
+		jtis[jti] = true
+	}
+	if api != 3 {
+		t.Fatalf("%d API calls, want 3", api)
 	}
 }
 

@@ -54,8 +54,9 @@ var formPostFields = [...]string{"code", "state", "iss", "error", "error_descrip
 // Content-Security-Policy, so it runs under the strictest policy.
 const relayScript = `document.getElementById("gindance-form-post").submit();`
 
-// relayCSP is the relay page's Content-Security-Policy: nothing loads,
-// only relayScript runs, no <base>, no framing.
+// relayCSP makes the relay page's Content-Security-Policy: nothing loads,
+// only relayScript runs, no <base>, no framing. A blueprint makes it once,
+// at construction (Blueprint.relayCSP); the pages it serves send that.
 func relayCSP() string {
 	sum := sha256.Sum256([]byte(relayScript))
 	return "default-src 'none'; script-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
@@ -112,7 +113,7 @@ func (b *Blueprint) relayFormPost(c *gin.Context) {
 	sb.WriteString(`<input type="hidden" name="` + relayField + `" value="1">` +
 		`<button type="submit">Continue signing in</button></form><script>` + relayScript + `</script></body></html>`)
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", relayCSP())
+	h.Set("Content-Security-Policy", b.relayCSP)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(sb.String()))

@@ -5,11 +5,10 @@ package blueprint_test
 // site, which answers with an auto-submitting form. The browser sends that
 // cross-site POST without the app's SameSite=Lax session cookie; the
 // blueprint's relay page re-posts it same-origin and the login completes.
-// Needs Chromium (GINDANCE_CHROMIUM; internal/testenv.Chromium skips
+// Needs Chromium (GINDANCE_CHROMIUM; internal/testenv/headless skips
 // without it, and fails under CI=true).
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -22,12 +21,11 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
-	"github.com/gindance/gindance/internal/testenv"
+	"github.com/gindance/gindance/internal/testenv/headless"
 	"github.com/gindance/gindance/providers/oidc"
 )
 
 func TestBrowserFormPostLoginCrossSite(t *testing.T) {
-	path := testenv.Chromium(t)
 	cases := map[string]func(t *testing.T) *blueprint.Blueprint{
 		"oauth2": func(t *testing.T) *blueprint.Blueprint {
 			p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-ada", Login: "ada"}})
@@ -70,7 +68,7 @@ func TestBrowserFormPostLoginCrossSite(t *testing.T) {
 			t.Cleanup(app.Close)
 			appURL := strings.Replace(app.URL, "127.0.0.1", "localhost", 1) // another site than the provider's 127.0.0.1
 
-			tab := chromium(t, path)
+			tab := headless.Browser(t, 30*time.Second)
 			if err := chromedp.Do(tab,
 				chromedp.Navigate(appURL+"/login/idp?next=/"),
 				chromedp.WaitVisible(chromedp.CSS("#who")),
@@ -97,30 +95,4 @@ func TestBrowserFormPostLoginCrossSite(t *testing.T) {
 			}
 		})
 	}
-}
-
-// chromium starts a headless Chromium with a fresh profile and returns the
-// context of its first tab.
-func chromium(t *testing.T, path string) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(tab); err != nil {
-		testenv.Unavailable(t, "headless Chromium at "+path, err)
-	}
-	return tab
 }

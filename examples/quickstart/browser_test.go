@@ -5,7 +5,7 @@ package main
 // hosts, localhost and 127.0.0.1, so the login crosses sites as with a real
 // provider). They need Chromium: .ci/run installs Debian's and sets
 // GINDANCE_CHROMIUM; on a machine without it they skip, under CI=true they
-// fail (internal/testenv.Chromium).
+// fail (internal/testenv/headless).
 
 import (
 	"context"
@@ -18,37 +18,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"github.com/gindance/gindance/internal/testenv"
+	"github.com/gindance/gindance/internal/testenv/headless"
 )
-
-// newBrowser starts a headless Chromium with a fresh profile and returns
-// the context of its first tab.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	path := testenv.Chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(alloc, chromedp.WithLogf(t.Logf))
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(tab); err != nil {
-		testenv.Unavailable(t, "headless Chromium at "+path, err)
-	}
-	return tab
-}
 
 func startQuickstart(t *testing.T) *Quickstart {
 	t.Helper()
@@ -81,7 +52,7 @@ func signIn(tab context.Context, qs *Quickstart, name string) (string, error) {
 // Client, log out.
 func TestBrowserLoginAPICallLogout(t *testing.T) {
 	qs := startQuickstart(t)
-	tab := newBrowser(t)
+	tab := headless.Browser(t, 90*time.Second)
 	shown, err := signIn(tab, qs, "ada")
 	if err != nil || shown != "ada" {
 		t.Fatalf("after sign-in the app shows %q: %v", shown, err)
@@ -145,7 +116,7 @@ func atOnce(tabs []context.Context, step func(i int, tab context.Context) error)
 // are submitted concurrently, and both tabs end on the app, logged in.
 func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 	qs := startQuickstart(t)
-	tab1 := newBrowser(t)
+	tab1 := headless.Browser(t, 90*time.Second)
 	tab2, cancel := chromedp.NewContext(tab1)
 	t.Cleanup(cancel)
 	if err := chromedp.Do(tab2, chromedp.Navigate("about:blank")); err != nil { // open the second tab first
@@ -188,7 +159,7 @@ func TestBrowserTwoTabsLogInAtOnce(t *testing.T) {
 // the user out.
 func TestBrowserCookiesHttpOnlyLaxAndFlowWorks(t *testing.T) {
 	qs := startQuickstart(t)
-	tab := newBrowser(t)
+	tab := headless.Browser(t, 90*time.Second)
 	if shown, err := signIn(tab, qs, "ada"); err != nil || shown != "ada" {
 		t.Fatalf("sign-in with Lax cookies: %q %v", shown, err)
 	}

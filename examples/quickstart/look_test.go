@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/gindance/gindance/internal/testenv/headless"
 )
 
 // screenshotDir is where TestBrowserPagesLookFinished writes its PNGs:
@@ -36,7 +39,7 @@ func styled(tab context.Context) (string, error) {
 // screenshotDir for a human to look at.
 func TestBrowserPagesLookFinished(t *testing.T) {
 	qs := startQuickstart(t)
-	tab := newBrowser(t)
+	tab := headless.Browser(t, 90*time.Second)
 	dir := screenshotDir(t)
 	const appHeader, providerHeader = "rgb(15, 61, 56)", "rgb(46, 42, 110)"
 	shot := func(name, header string, mustShow ...string) {

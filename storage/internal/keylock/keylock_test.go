@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -37,23 +38,37 @@ func TestLockExcludesPerKeyAndHonoursContext(t *testing.T) {
 	}
 }
 
-func TestLockCountsUnderContention(t *testing.T) {
+// Under contention one holder at a time: each holder keeps the lock for a
+// while, and the holders never overlap, with waiters queued and newcomers
+// arriving as holders leave (a count incremented under the lock would come out right even
+// without exclusion, as one unsynchronised increment per goroutine is
+// rarely lost). Once all are done no lock is kept.
+func TestLockExcludesUnderContention(t *testing.T) {
 	var s Set
 	var wg sync.WaitGroup
-	n := 0
-	for range 50 {
+	var holders, most, done atomic.Int32
+	for i := range 50 {
 		wg.Go(func() {
+			time.Sleep(time.Duration(i%10) * 500 * time.Microsecond) // newcomers while others wait
 			u, err := s.Lock(context.Background(), "k")
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			n++
+			n := holders.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(time.Millisecond)
+			holders.Add(-1)
+			done.Add(1)
 			u()
 		})
 	}
 	wg.Wait()
-	if n != 50 {
-		t.Fatalf("n = %d", n)
+	if m, n := most.Load(), done.Load(); m != 1 || n != 50 {
+		t.Fatalf("%d holders at once (want 1), %d of 50 held the lock", m, n)
+	}
+	if len(s.locks) != 0 {
+		t.Fatalf("%d idle locks kept", len(s.locks))
 	}
 }
