@@ -43,7 +43,7 @@ var (
 func NewOAuth1(name string, cfg OAuth1Config) *Blueprint {
 	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.Options)
 	p := &oauth1Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
-	return newBlueprint(name, s, p, cfg.LoginCookieKey)
+	return newBlueprint(name, s, p, cfg.Options, []byte(cfg.ConsumerSecret), cfg.ConsumerKey)
 }
 
 // oauth1Protocol is the OAuth 1.0a three-legged flow on dghubble/oauth1.
