@@ -34,8 +34,9 @@ type Options struct {
 	RefreshLeeway time.Duration
 	// LoginTTL is how long a started login may take. Default 10 minutes.
 	LoginTTL time.Duration
-	// MaxPendingLogins bounds the unfinished logins kept per session and
-	// blueprint (several tabs); the oldest is evicted first. Default 5.
+	// MaxPendingLogins bounds the unfinished logins kept per browser and
+	// blueprint (several tabs): pending-login cookies, or entries in the
+	// session; the oldest is evicted first. Default 5.
 	MaxPendingLogins int
 	// SessionName selects the session when sessions.SessionsMany is used.
 	SessionName string
@@ -66,9 +67,10 @@ type Options struct {
 	// start (a session for every visitor who only starts a login), logins
 	// started at the same moment in several tabs can overwrite each other,
 	// and with a cookie session the pending logins share its 4096 bytes.
-	// Blueprints that have no secret to derive a key from (a public client
-	// without LoginCookieKey), or whose name cannot go into a cookie name,
-	// use the session anyway.
+	// Blueprints that have no secret to derive a key from (a public client,
+	// or ClientKeys held by an opaque crypto.Signer such as an HSM, without
+	// LoginCookieKey), or whose name cannot go into a cookie name, use the
+	// session anyway, with no error.
 	PendingLoginsInSession bool
 	// Now is the blueprint's clock: every decision about a token's expiry
 	// (RefreshLeeway), the recent-refresh memory and refresh back-off, and
