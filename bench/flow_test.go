@@ -49,17 +49,27 @@ func storeToken(store sessionsStore, w http.ResponseWriter, r *http.Request, tok
 }
 
 // gindanceFlow mounts a blueprint on /login with the cookie session, which
-// holds the pending login (the default) and the token.
-func gindanceFlow(p *provider) *flow { return gindanceFlowWith(p, nil) }
+// holds the token, as the defaults do: the pending login waits in a sealed
+// cookie of its own, under a key derived from the client secret.
+func gindanceFlow(p *provider) *flow { return gindanceFlowWith(p, func(*blueprint.OAuth2Config) {}) }
 
-// gindanceKeyFlow is gindanceFlow with LoginCookieKey: the pending login in
-// a sealed cookie of its own, the token in the cookie session. Like
-// zitadel's cookie handler, it is given a key.
-func gindanceKeyFlow(p *provider) *flow { return gindanceFlowWith(p, loginKey) }
+// gindanceSessionFlow is gindanceFlow with PendingLoginsInSession: the
+// pending login in the cookie session too (the default until sealed login
+// cookies were), so that the callback decodes the whole session to find it.
+func gindanceSessionFlow(p *provider) *flow {
+	return gindanceFlowWith(p, func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true })
+}
 
-func gindanceFlowWith(p *provider, key []byte) *flow {
+// gindanceKeyFlow is gindanceFlow with LoginCookieKey: the same sealed
+// cookie under a key given rather than derived. Like zitadel's cookie
+// handler, it is given a key.
+func gindanceKeyFlow(p *provider) *flow {
+	return gindanceFlowWith(p, func(c *blueprint.OAuth2Config) { c.LoginCookieKey = loginKey })
+}
+
+func gindanceFlowWith(p *provider, tweak func(*blueprint.OAuth2Config)) *flow {
 	cfg := p.oauth2Config("fake")
-	cfg.LoginCookieKey = key
+	tweak(&cfg)
 	bp := blueprint.NewOAuth2("fake", cfg)
 	r := gin.New()
 	r.Use(sessions.Sessions(sessionName, newCookieStore()))
@@ -133,6 +143,7 @@ var flows = []struct {
 	make func(p *provider) *flow
 }{
 	{"gindance", gindanceFlow},
+	{"gindance-session", gindanceSessionFlow},
 	{"gindance-key", gindanceKeyFlow},
 	{"goth", gothFlow},
 	{"zitadel", zitadelFlow},

@@ -32,11 +32,11 @@ func heapInUse() uint64 {
 
 // memstoreFlow is gindance's flow on gin-contrib/sessions' memstore, a
 // server-side session store: the browser holds a session id, the process
-// holds the session's values. key is LoginCookieKey (nil: the default,
-// pending logins in the session).
-func memstoreFlow(p *provider, key []byte) *flow {
+// holds the session's values. inSession is PendingLoginsInSession (false:
+// the default, each pending login in a sealed cookie of its own).
+func memstoreFlow(p *provider, inSession bool) *flow {
 	cfg := p.oauth2Config("fake")
-	cfg.LoginCookieKey = key
+	cfg.PendingLoginsInSession = inSession
 	bp := blueprint.NewOAuth2("fake", cfg)
 	r := gin.New()
 	r.Use(sessions.Sessions(sessionName, memstore.NewStore(hashKey, blockKey)))
@@ -52,9 +52,9 @@ func memstoreFlow(p *provider, key []byte) *flow {
 // unreachable; the in-process fake provider's own records of the logins are
 // in neither figure's difference) and the plain before/after difference,
 // which includes them.
-func retained(t *testing.T, n int, key []byte, complete bool) (app, plain float64) {
+func retained(t *testing.T, n int, inSession, complete bool) (app, plain float64) {
 	p := newProvider(gintest.Options{AllowMissingPKCE: true})
-	f := memstoreFlow(p, key)
+	f := memstoreFlow(p, inSession)
 	before := heapInUse()
 	for range n {
 		if !complete {
@@ -90,16 +90,16 @@ func TestRetainedHeap(t *testing.T) {
 		n = heapLoginsShort
 	}
 	for _, c := range []struct {
-		name     string
-		key      []byte
-		complete bool
+		name      string
+		inSession bool
+		complete  bool
 	}{
-		{"pending login, default (in the session)", nil, false},
-		{"pending login, LoginCookieKey (its own cookie)", loginKey, false},
-		{"logged-in user, default", nil, true},
-		{"logged-in user, LoginCookieKey", loginKey, true},
+		{"pending login, default (its own cookie)", false, false},
+		{"pending login, PendingLoginsInSession", true, false},
+		{"logged-in user, default", false, true},
+		{"logged-in user, PendingLoginsInSession", true, true},
 	} {
-		app, plain := retained(t, n, c.key, c.complete)
+		app, plain := retained(t, n, c.inSession, c.complete)
 		t.Logf("memstore, %s: %.0f B retained per browser by the app (%d logins; before/after difference, the in-process provider's records included: %.0f B)",
 			c.name, app, n, plain)
 	}

@@ -180,13 +180,15 @@ func TestAttackUnicodeAndNULInEveryParameter(t *testing.T) {
 }
 
 // A flood of login starts from one session (RFC 9700 §4.7 state storage,
-// CWE-400): thousands in parallel with the same cookie all start (302),
-// every Set-Cookie stays under 4096 bytes, and the session never holds more
-// than MaxPendingLogins; after the flood the newest logins work and older
-// ones are evicted. Long next paths, which make each pending login bigger,
-// evict more instead of failing the login.
+// CWE-400), with pending logins in the session (PendingLoginsInSession):
+// thousands in parallel with the same cookie all start (302), every
+// Set-Cookie stays under 4096 bytes, and the session never holds more than
+// MaxPendingLogins; after the flood the newest logins work and older ones
+// are evicted. Long next paths, which make each pending login bigger, evict
+// more instead of failing the login. (Sealed login cookies:
+// TestAttackLoginCookieFloodIsBounded, TestPendingLoginsAreBounded.)
 func TestAttackParallelLoginFloodFromOneSession(t *testing.T) {
-	f := newFixture(t, gintest.Options{})
+	f := newFixture(t, gintest.Options{}, withPendingInSession)
 	engine := f.app.Config.Handler
 	long := "/" + strings.Repeat("n", 1000)
 	// five pending logins with long next paths first

@@ -71,9 +71,11 @@ func redisFixationStore(t *testing.T) fixationStore {
 	}}
 }
 
-// The attacker starts a login of their own (which gives them a session id
-// in the server-side store), plants that session cookie in the victim's
-// browser, and waits for the victim to log in. By default the callback
+// The attacker gets a session id in the server-side store (with pending
+// logins in the session, by starting a login of their own; with sealed
+// login cookies, the default, a login start writes no session, so by
+// visiting a page of the app that does), plants that session cookie in the
+// victim's browser, and waits for the victim to log in. By default the callback
 // moves the session to a new id and deletes the old one: the attacker's
 // cookie then reads an empty session, while the victim is logged in. With
 // InsecureKeepSessionID the same attack succeeds, which is what the
@@ -84,72 +86,90 @@ func TestAttackSessionFixationServerSideStores(t *testing.T) {
 		make func(t *testing.T) fixationStore
 	}{{"memstore", memFixationStore}, {"redis", redisFixationStore}} {
 		t.Run(tc.name, func(t *testing.T) {
-			for _, keep := range []bool{false, true} {
-				fs := tc.make(t)
-				p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-1", Login: "victim"}})
-				t.Cleanup(p.Close)
-				b := p.NewBlueprint("fake", func(cfg *blueprint.OAuth2Config) { cfg.InsecureKeepSessionID = keep })
-				var ids []string // the session id at each request, as the server saw it
-				r := gin.New()
-				r.Use(sessions.Sessions("gindance", fs.store))
-				r.Use(func(c *gin.Context) { c.Next(); ids = append(ids, sessions.Default(c).ID()) })
-				b.OnLogin(func(c *gin.Context, tok *blueprint.Token) error {
-					sessions.Default(c).Set("user", "u-1") // the app logs its user in
-					return nil
-				})
-				b.Mount(r.Group("/login"))
-				r.GET("/", func(c *gin.Context) {
-					c.String(200, "authorized=%v user=%v", b.Authorized(c), sessions.Default(c).Get("user"))
-				})
-				app := httptest.NewServer(r)
-				t.Cleanup(app.Close)
-
-				attacker := gintest.NewBrowser()
-				if page, err := attacker.NoFollow().Get(app.URL + "/login/fake"); err != nil || page.StatusCode != 302 {
-					t.Fatalf("attacker's login start: %v %+v", err, page)
-				}
-				planted := attacker.Cookies(app.URL)
-				plantedID := ids[len(ids)-1]
-				if len(planted) == 0 || plantedID == "" {
-					t.Fatalf("the attacker got no server-side session (cookies %v, id %q)", planted, plantedID)
-				}
-
-				victim := gintest.NewBrowser()
-				u, _ := url.Parse(app.URL)
-				victim.Client.Jar.SetCookies(u, planted)
-				page, err := victim.Get(app.URL + "/login/fake")
-				if err != nil || page.Body != "authorized=true user=u-1" {
-					t.Fatalf("victim's login: %v %+v", err, page)
-				}
-				victimID := ids[len(ids)-1]
-
-				status, body, err := rawGet(context.Background(), t, app.URL+"/", planted)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if keep {
-					if victimID != plantedID || body != "authorized=true user=u-1" {
-						t.Fatalf("InsecureKeepSessionID: the planted id %q ended as %q and reads %q; the attack should succeed with the opt-out",
-							plantedID, victimID, body)
-					}
-					continue
-				}
-				if victimID == plantedID {
-					t.Fatalf("the victim's logged-in session kept the planted id %q", plantedID)
-				}
-				if status != 200 || body != "authorized=false user=<nil>" {
-					t.Fatalf("the attacker's planted cookie reads %d %q, want an empty session", status, body)
-				}
-				if fs.holds != nil && fs.holds(t, plantedID) {
-					t.Fatalf("the store still holds the planted session %q", plantedID)
-				}
-				if fs.holds != nil && !fs.holds(t, victimID) {
-					t.Fatalf("the store has no session under the victim's new id")
-				}
-				if page, err := victim.Get(app.URL + "/"); err != nil || page.Body != "authorized=true user=u-1" {
-					t.Fatalf("victim after the attack: %v %+v", err, page)
+			for _, mode := range pendingModes {
+				for _, keep := range []bool{false, true} {
+					fixationAttack(t, tc.make(t), mode, keep)
 				}
 			}
 		})
+	}
+}
+
+// fixationAttack runs the attack of TestAttackSessionFixationServerSideStores
+// once.
+func fixationAttack(t *testing.T, fs fixationStore, mode pendingMode, keep bool) {
+	t.Helper()
+	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-1", Login: "victim"}})
+	t.Cleanup(p.Close)
+	b := p.NewBlueprint("fake", mode.tweak, func(cfg *blueprint.OAuth2Config) { cfg.InsecureKeepSessionID = keep })
+	var ids []string // the session id at each request, as the server saw it
+	r := gin.New()
+	r.Use(sessions.Sessions("gindance", fs.store))
+	r.Use(func(c *gin.Context) { c.Next(); ids = append(ids, sessions.Default(c).ID()) })
+	b.OnLogin(func(c *gin.Context, tok *blueprint.Token) error {
+		sessions.Default(c).Set("user", "u-1") // the app logs its user in
+		return nil
+	})
+	b.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) {
+		c.String(200, "authorized=%v user=%v", b.Authorized(c), sessions.Default(c).Get("user"))
+	})
+	r.GET("/visit", func(c *gin.Context) { // a page that keeps something in every visitor's session
+		sess := sessions.Default(c)
+		sess.Set("visited", true)
+		_ = sess.Save()
+		c.String(200, "welcome")
+	})
+	app := httptest.NewServer(r)
+	t.Cleanup(app.Close)
+
+	attacker := gintest.NewBrowser()
+	start := "/login/fake"
+	if mode.name == "cookie" {
+		start = "/visit"
+	}
+	if page, err := attacker.NoFollow().Get(app.URL + start); err != nil || page.StatusCode >= 400 {
+		t.Fatalf("attacker's %s: %v %+v", start, err, page)
+	}
+	planted := attacker.Cookies(app.URL)
+	plantedID := ids[len(ids)-1]
+	if len(planted) == 0 || plantedID == "" {
+		t.Fatalf("the attacker got no server-side session (cookies %v, id %q)", planted, plantedID)
+	}
+
+	victim := gintest.NewBrowser()
+	u, _ := url.Parse(app.URL)
+	victim.Client.Jar.SetCookies(u, planted)
+	page, err := victim.Get(app.URL + "/login/fake")
+	if err != nil || page.Body != "authorized=true user=u-1" {
+		t.Fatalf("victim's login: %v %+v", err, page)
+	}
+	victimID := ids[len(ids)-1]
+
+	status, body, err := rawGet(context.Background(), t, app.URL+"/", planted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keep {
+		if victimID != plantedID || body != "authorized=true user=u-1" {
+			t.Fatalf("InsecureKeepSessionID: the planted id %q ended as %q and reads %q; the attack should succeed with the opt-out",
+				plantedID, victimID, body)
+		}
+		return
+	}
+	if victimID == plantedID {
+		t.Fatalf("the victim's logged-in session kept the planted id %q", plantedID)
+	}
+	if status != 200 || body != "authorized=false user=<nil>" {
+		t.Fatalf("the attacker's planted cookie reads %d %q, want an empty session", status, body)
+	}
+	if fs.holds != nil && fs.holds(t, plantedID) {
+		t.Fatalf("the store still holds the planted session %q", plantedID)
+	}
+	if fs.holds != nil && !fs.holds(t, victimID) {
+		t.Fatalf("the store has no session under the victim's new id")
+	}
+	if page, err := victim.Get(app.URL + "/"); err != nil || page.Body != "authorized=true user=u-1" {
+		t.Fatalf("victim after the attack: %v %+v", err, page)
 	}
 }

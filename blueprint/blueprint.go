@@ -95,21 +95,19 @@ type requestState struct {
 	sign     signCtx // the request's context carrying tok, for the Client
 }
 
-// newBlueprint assembles a blueprint. loginKey is the config's
-// LoginCookieKey: nil keeps pending logins in the session; any other value,
-// an empty one included, must be a valid key.
-func newBlueprint(name string, s settings, p protocol, loginKey []byte) *Blueprint {
+// newBlueprint assembles a blueprint. o are the config's Options; secret
+// and clientID are the client's credential and ID the default pending-login
+// key is derived from (see pendingLoginsFor).
+func newBlueprint(name string, s settings, p protocol, o Options, secret []byte, clientID string) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
 	b.relayCSP = relayCSP()
 	b.pending = sessionLogins{b}
-	if loginKey != nil {
-		switch cl, err := newCookieLogins(b, loginKey); {
-		case err == nil:
-			b.pending = cl
-		case b.set.configErr == nil:
-			b.set.configErr = err
-		}
+	switch pl, err := pendingLoginsFor(b, o, secret, clientID); {
+	case err == nil:
+		b.pending = pl
+	case b.set.configErr == nil:
+		b.set.configErr = err
 	}
 	if st, ok := s.api.Transport.(*signingTransport); ok {
 		st.proto = p

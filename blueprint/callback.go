@@ -79,7 +79,7 @@ func (b *Blueprint) handleCallback(c *gin.Context) {
 		return
 	}
 	// Checked again: the path was safe when the login started, and stays
-	// so even if a pending login was forged with a leaked LoginCookieKey.
+	// so even if a pending login was forged with a leaked login-cookie key.
 	next, ok := SafeNext(tx.Next)
 	if !ok {
 		next = b.set.redirectTo

@@ -108,6 +108,15 @@ type OAuth2Hooks struct {
 	// missing issuer or client secret); Blueprint.Validate, and so Mount,
 	// call it after the core checks.
 	Validate func() error
+	// PendingLoginSecret, when non-nil, is what the default pending-login
+	// cookie key is derived from instead of ClientSecret or ClientKeys
+	// (see Options.LoginCookieKey), for a provider package whose
+	// ClientSecret is not the client's stable secret: a placeholder, or a
+	// value that changes over time (providers/apple's signed JWT). It must
+	// be secret, the same on every replica, and stable. Empty but non-nil:
+	// derive no key (the session keeps pending logins unless
+	// LoginCookieKey is set).
+	PendingLoginSecret []byte
 	// Extension is the provider package's own value for this blueprint
 	// (providers/oidc keeps its discovery cache and verifier there);
 	// Blueprint.Extension returns it, so that package-level functions such

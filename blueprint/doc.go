@@ -14,21 +14,25 @@
 // and refuses to send it to any host it was not issued for.
 //
 // A started login (state, PKCE verifier, redirect URI, next path) waits in
-// the user's session by default. With Options.LoginCookieKey set, each one
-// waits instead in a sealed cookie of its own, scoped to the blueprint's
-// path: logins from several tabs cannot overwrite each other, and the
-// session is touched only to store the token. Tokens are kept by a Storage:
+// a sealed cookie of its own, scoped to the blueprint's path: logins from
+// several tabs cannot overwrite each other, and the session is touched only
+// to store the token. The cookie's AES-256-GCM key is derived (HKDF-SHA256)
+// from the client's secret, which every replica shares, unless
+// Options.LoginCookieKey pins one; a public client with neither, a
+// blueprint name that cannot go into a cookie name, and
+// Options.PendingLoginsInSession keep pending logins in the user's session
+// instead, as before this was the default. Tokens are kept by a Storage:
 // the session by default (SessionStorage), or a server-side store
 // (storage/sqlstore, storage/redisstore) set with SetStorage.
 //
 // Configuration mistakes stop the app at startup: Validate reports a
-// missing client ID or endpoint, an unparsable URL or a bad LoginCookieKey
-// as an error wrapping ErrConfig, and Mount panics with it, and also with
+// missing client ID or endpoint, an unparsable URL, a bad LoginCookieKey
+// or one together with PendingLoginsInSession as an error wrapping ErrConfig, and Mount panics with it, and also with
 // an absolute RedirectURL whose path is not the callback route it serves
 // (Options.SkipRedirectPathCheck is for proxies that rewrite paths).
 //
 // Security defaults: PKCE S256 on, state single-use and bound to the browser
-// (its session or its sealed login cookie), at most a few pending logins per
+// (its sealed login cookie or its session), at most a few pending logins per
 // browser, safe same-site next paths only, Referrer-Policy: no-referrer and
 // Cache-Control: no-store on callbacks, tokens never in URLs or logs.
 //

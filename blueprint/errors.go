@@ -43,8 +43,8 @@ var (
 	ErrTokenTooLarge = errors.New("gindance: the session cookie would exceed 4096 bytes; keep tokens server-side: a Redis, PostgreSQL or memstore session store, or storage/sqlstore, storage/redisstore, storage/memory")
 
 	// ErrLoginTooLarge means a pending login would not fit a cookie of
-	// 4096 bytes (with LoginCookieKey): an over-long redirect URI (a huge
-	// Host header), issuer or next path. Nothing is kept; the default error
+	// 4096 bytes (pending logins in cookies, the default): an over-long
+	// redirect URI (a huge Host header), issuer or next path. Nothing is kept; the default error
 	// handler answers 400.
 	ErrLoginTooLarge = errors.New("gindance: the pending login would exceed a cookie's 4096 bytes (an over-long redirect URI, issuer or next path)")
 

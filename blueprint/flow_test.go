@@ -242,8 +242,9 @@ func TestTwoTabsLogInAtOnce(t *testing.T) {
 
 // A flood of login starts from one browser keeps at most MaxPendingLogins,
 // the oldest evicted first, and never grows a cookie past what browsers
-// keep: in the session, one cookie stays small; with LoginCookieKey, the
-// browser holds exactly five pending-login cookies.
+// keep: in the session, one cookie stays small and there is no
+// pending-login cookie; with sealed cookies (the default), the browser
+// holds exactly five pending-login cookies.
 func TestPendingLoginsAreBounded(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)
@@ -256,8 +257,12 @@ func TestPendingLoginsAreBounded(t *testing.T) {
 				t.Fatalf("cookie %s grew to %d bytes", c.Name, len(c.Value))
 			}
 		}
-		if n := len(loginCookies(f)); mode.name == "cookie" && n != blueprint.DefaultMaxPendingLogins {
-			t.Fatalf("%d pending-login cookies; want %d", n, blueprint.DefaultMaxPendingLogins)
+		want := blueprint.DefaultMaxPendingLogins
+		if mode.name == "session" {
+			want = 0
+		}
+		if n := len(loginCookies(f)); n != want {
+			t.Fatalf("%d pending-login cookies; want %d", n, want)
 		}
 		kept := len(cbs) - blueprint.DefaultMaxPendingLogins
 		if page, _ := f.browser.Get(cbs[kept-1]); page.StatusCode != http.StatusBadRequest {

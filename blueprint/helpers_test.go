@@ -90,11 +90,17 @@ type pendingMode struct {
 	tweak func(*blueprint.OAuth2Config)
 }
 
-// pendingModes: the user's session (the default) and a sealed cookie per
-// login (LoginCookieKey).
+// withPendingInSession is the tweak that keeps pending logins in the
+// user's session (the behaviour before sealed cookies were the default).
+func withPendingInSession(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true }
+
+// pendingModes: a sealed cookie per login under the key derived from the
+// client secret (the default) and the user's session
+// (PendingLoginsInSession). An explicit LoginCookieKey seals the same
+// cookies under another key; pending_cookie_test.go tests it.
 var pendingModes = []pendingMode{
-	{"session", func(*blueprint.OAuth2Config) {}},
-	{"cookie", func(c *blueprint.OAuth2Config) { c.LoginCookieKey = testLoginKey }},
+	{"cookie", func(*blueprint.OAuth2Config) {}},
+	{"session", withPendingInSession},
 }
 
 // callbackModes are the pendingModes, each with the response delivered in

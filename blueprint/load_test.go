@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -142,6 +144,9 @@ func runLoad(t *testing.T, logins, concurrent int) {
 		if err != nil || page.StatusCode != http.StatusOK || page.Body != "authorized=true pending=false" {
 			t.Fatalf("login %d: %v %+v", i, err, page)
 		}
+		if ck := pendingLoginCookie(jar, app.URL+"/login/fake"); ck != "" {
+			t.Fatalf("login %d left its pending-login cookie %s", i, ck)
+		}
 		if i < sessionsN {
 			jars = append(jars, jar)
 		}
@@ -201,6 +206,18 @@ func runLoad(t *testing.T, logins, concurrent int) {
 			t.Fatalf("session %d after the burst: %v %+v", i, err, page)
 		}
 	}
+}
+
+// pendingLoginCookie is the name of a pending-login cookie jar would send
+// to u, or "" when there is none.
+func pendingLoginCookie(jar http.CookieJar, u string) string {
+	parsed, _ := url.Parse(u)
+	for _, c := range jar.Cookies(parsed) {
+		if strings.Contains(c.Name, "gindance-login.") {
+			return c.Name
+		}
+	}
+	return ""
 }
 
 // settle collects garbage until the goroutine count and heap are at most

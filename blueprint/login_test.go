@@ -62,8 +62,13 @@ func TestLoginWithoutPKCEWhenOptedOut(t *testing.T) {
 	}
 }
 
+// With pending logins in the session, a login start without the session
+// middleware names it. (Sealed login cookies, the default, need no session
+// to start a login: TestLoginCookieWithoutSessionMiddleware.)
 func TestMissingSessionMiddlewareNamesIt(t *testing.T) {
-	b := blueprint.NewOAuth2("idp", staticConfig(""))
+	cfg := staticConfig("")
+	cfg.PendingLoginsInSession = true
+	b := blueprint.NewOAuth2("idp", cfg)
 	var seen error
 	b.OnError(func(c *gin.Context, err error) { seen = err; c.String(500, "x") })
 	r := gin.New()

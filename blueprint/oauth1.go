@@ -32,8 +32,9 @@ var (
 //
 // A login fetches a request token (temporary credentials) with the signed
 // callback URL and refuses it unless the provider confirmed the callback.
-// The request token's secret stays in the login transaction in the user's
-// session, never in a URL; the transaction is found by the callback's
+// The request token's secret stays in the login transaction (a sealed
+// cookie, or the user's session; see Options.PendingLoginsInSession), never
+// in a URL; the transaction is found by the callback's
 // oauth_token, so a callback whose oauth_token is not the one this browser
 // session obtained fails with ErrStateMismatch, and it is single use. A
 // callback with denied= is an *AuthError with code access_denied.
@@ -43,7 +44,7 @@ var (
 func NewOAuth1(name string, cfg OAuth1Config) *Blueprint {
 	s := commonSettings(cfg.APIBaseURL, cfg.RedirectURL, cfg.RedirectTo, cfg.Options)
 	p := &oauth1Protocol{name: name, cfg: cfg, timeout: s.timeout, client: s.provider}
-	return newBlueprint(name, s, p, cfg.LoginCookieKey)
+	return newBlueprint(name, s, p, cfg.Options, []byte(cfg.ConsumerSecret), cfg.ConsumerKey)
 }
 
 // oauth1Protocol is the OAuth 1.0a three-legged flow on dghubble/oauth1.

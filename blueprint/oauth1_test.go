@@ -2,7 +2,6 @@ package blueprint_test
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -88,11 +87,30 @@ func (f *oauth1Fixture) lastErr(t *testing.T) error {
 
 // TestOAuth1LoginAndSignedRequests: RFC 5849 §2 three-legged flow, then
 // signed API requests (§3), every one verified by the fake provider.
-// It runs with the pending login in the session and in a sealed cookie.
+// It runs with the pending login in a cookie sealed under the key derived
+// from the consumer secret (the default), under an explicit LoginCookieKey,
+// and in the session (PendingLoginsInSession).
 func TestOAuth1LoginAndSignedRequests(t *testing.T) {
-	for _, key := range [][]byte{nil, testLoginKey} {
-		t.Run(fmt.Sprintf("LoginCookieKey=%v", key != nil), func(t *testing.T) {
-			testOAuth1LoginAndSignedRequests(t, newOAuth1Fixture(t, func(c *blueprint.OAuth1Config) { c.LoginCookieKey = key }))
+	for _, tc := range []struct {
+		name   string
+		tweak  func(c *blueprint.OAuth1Config)
+		cookie bool // the pending login waits in a cookie of its own
+	}{
+		{"derived key", func(*blueprint.OAuth1Config) {}, true},
+		{"LoginCookieKey", func(c *blueprint.OAuth1Config) { c.LoginCookieKey = testLoginKey }, true},
+		{"PendingLoginsInSession", func(c *blueprint.OAuth1Config) { c.PendingLoginsInSession = true }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newOAuth1Fixture(t, tc.tweak)
+			page, err := f.browser.NoFollow().Get(f.app.URL + "/login/tw")
+			if err != nil || page.StatusCode != http.StatusFound {
+				t.Fatalf("login start: %v %+v", err, page)
+			}
+			lines := strings.Join(page.Header.Values("Set-Cookie"), "\n")
+			if strings.Contains(lines, "gindance-login.tw.") != tc.cookie {
+				t.Fatalf("login start set %q", lines)
+			}
+			testOAuth1LoginAndSignedRequests(t, f)
 		})
 	}
 }

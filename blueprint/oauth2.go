@@ -28,7 +28,7 @@ func NewOAuth2(name string, cfg OAuth2Config) *Blueprint {
 		p.cfg.TokenAuth = PrivateKeyJWT
 	}
 	p.prepareClientAuth()
-	return newBlueprint(name, s, p, cfg.LoginCookieKey)
+	return newBlueprint(name, s, p, cfg.Options, p.loginKeySecret(), cfg.ClientID)
 }
 
 // oauth2Protocol is the OAuth 2.0 authorization code flow on x/oauth2.

@@ -14,7 +14,7 @@ import (
 //
 //	gh := github.New(github.Config{
 //		Scopes:  []string{"user:email"},
-//		Options: blueprint.Options{LoginCookieKey: key, Logger: logger},
+//		Options: blueprint.Options{ProviderTimeout: 5 * time.Second, Logger: logger},
 //	})
 //
 // Their fields are promoted, so cfg.Logger reads and sets Options.Logger.
@@ -34,23 +34,44 @@ type Options struct {
 	RefreshLeeway time.Duration
 	// LoginTTL is how long a started login may take. Default 10 minutes.
 	LoginTTL time.Duration
-	// MaxPendingLogins bounds the unfinished logins kept per session and
-	// blueprint (several tabs); the oldest is evicted first. Default 5.
+	// MaxPendingLogins bounds the unfinished logins kept per browser and
+	// blueprint (several tabs): pending-login cookies, or entries in the
+	// session; the oldest is evicted first. Default 5.
 	MaxPendingLogins int
 	// SessionName selects the session when sessions.SessionsMany is used.
 	SessionName string
-	// LoginCookieKey, when set, keeps each pending login in a cookie of its
-	// own instead of the user's session: sealed with AES-256-GCM under this
-	// key (LoginCookieKeySize, 32 random bytes; the same on every replica),
-	// HttpOnly, SameSite=Lax, Secure and __Secure- prefixed over HTTPS,
-	// scoped to the blueprint's path and expiring with the login. Starting
-	// a login then leaves the session alone, and the callback uses it only
-	// to store the token (cheaper, and no session for visitors who only
-	// start a login); logins started at the same moment in several tabs
-	// cannot overwrite each other. A new key fails the logins pending under
-	// the old one. nil: the session (the default; no key to manage); an
-	// empty, non-nil key is a configuration error, not the default.
+	// LoginCookieKey pins the key that seals pending logins in cookies
+	// (LoginCookieKeySize, 32 random bytes; the same on every replica),
+	// independent of the client's credentials. By default each pending
+	// login already waits in a cookie of its own (see
+	// PendingLoginsInSession), sealed with AES-256-GCM under a key derived
+	// with HKDF-SHA256 from the client's secret (ClientSecret, the newest
+	// ClientKey, or the OAuth 1.0a ConsumerSecret), so that rotating that
+	// secret fails the logins pending at that moment, and whoever knows it
+	// (the provider too) could open them. Set this key to decouple the two:
+	// a new LoginCookieKey fails only the logins pending under the old one.
+	// It also gives a public client (no secret) sealed cookies instead of
+	// the session. The cookies are HttpOnly, SameSite=Lax, Secure and
+	// __Secure- prefixed over HTTPS, scoped to the blueprint's path and
+	// expire with the login. nil: the derived key; an empty, non-nil key is
+	// a configuration error, as is a key together with
+	// PendingLoginsInSession, or a blueprint name other than letters,
+	// digits, '-' and '_'.
 	LoginCookieKey []byte
+	// PendingLoginsInSession keeps pending logins in the user's
+	// gin-contrib session, as gindance did before sealed login cookies were
+	// the default: one JSON list per blueprint, under a session key of its
+	// own. It sets no cookie besides the session's (for an app that must
+	// not, or whose cookie policy lists every cookie), but it costs a full
+	// session decode at every callback and a session write at every login
+	// start (a session for every visitor who only starts a login), logins
+	// started at the same moment in several tabs can overwrite each other,
+	// and with a cookie session the pending logins share its 4096 bytes.
+	// Blueprints that have no secret to derive a key from (a public client,
+	// or ClientKeys held by an opaque crypto.Signer such as an HSM, without
+	// LoginCookieKey), or whose name cannot go into a cookie name, use the
+	// session anyway, with no error.
+	PendingLoginsInSession bool
 	// Now is the blueprint's clock: every decision about a token's expiry
 	// (RefreshLeeway), the recent-refresh memory and refresh back-off, and
 	// pending logins' lifetime (LoginTTL) reads it, and a refreshed or new

@@ -19,7 +19,8 @@ import (
 )
 
 // LoginCookieKeySize is the length of OAuth2Config.LoginCookieKey and
-// OAuth1Config.LoginCookieKey: an AES-256 key.
+// OAuth1Config.LoginCookieKey, and of the key derived when it is nil: an
+// AES-256 key.
 const LoginCookieKeySize = 32
 
 // loginCookiePrefix starts the name of every pending-login cookie; the
@@ -33,7 +34,8 @@ const loginCookiePrefix = "gindance-login."
 const maxLoginCookiesRead = 32
 
 // cookieLogins keeps each pending login in a cookie of its own, sealed with
-// AES-256-GCM under the blueprint's LoginCookieKey, with the blueprint's name
+// AES-256-GCM under the blueprint's LoginCookieKey or the key derived from
+// its client's secret (deriveLoginKey), with the blueprint's name
 // and the login's key as associated data. The session is not read or written
 // to start a login, nor to find it at the callback (only to store the token
 // there, with SessionStorage), and logins started at once in several tabs

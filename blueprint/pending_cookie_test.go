@@ -319,6 +319,7 @@ func TestLoginCookieKeyValidation(t *testing.T) {
 		{"fake", []byte("sixteen bytes!!!"), false},
 		{"fake", []byte{}, false},
 		{"my.app", testLoginKey, false},
+		{"my.app", nil, true}, // no key asked for: the session keeps its pending logins
 		{"my-app_2", testLoginKey, true},
 	} {
 		err := blueprint.NewOAuth2(tc.name, cfg(tc.key)).Validate()

@@ -25,9 +25,10 @@ type transaction struct {
 }
 
 // pendingLogins keeps started logins between the login request and the
-// callback. It is the one seam between the flow and where logins wait: the
-// user's session (sessionLogins, the default) or a sealed cookie per login
-// (cookieLogins, with LoginCookieKey).
+// callback. It is the one seam between the flow and where logins wait: a
+// sealed cookie per login (cookieLogins, the default, under a derived key or
+// LoginCookieKey) or the user's session (sessionLogins); pendingLoginsFor
+// chooses.
 type pendingLogins interface {
 	// add keeps tx, dropping expired logins and the oldest beyond
 	// MaxPendingLogins.

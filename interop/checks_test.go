@@ -2,6 +2,7 @@ package interop
 
 import (
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"slices"
 	"strings"
@@ -50,6 +51,7 @@ func (s *opServer) run(t *testing.T) {
 	t.Run("WrongClientSecret", s.checkWrongSecret)
 	t.Run("SecretNeedingEncoding", s.checkSecretEncoding)
 	t.Run("LoginCookieKey", s.checkLoginCookieKey)
+	t.Run("PendingLoginsInSession", s.checkPendingLoginsInSession)
 	t.Run("ReusedCode", s.checkReusedCode)
 }
 
@@ -229,10 +231,23 @@ func (s *opServer) checkSecretEncoding(t *testing.T) {
 	}
 }
 
-// checkLoginCookieKey: with each pending login in a sealed cookie of its
-// own (Options.LoginCookieKey) the login works as with the session.
+// checkLoginCookieKey: with the pending login's cookie sealed under a key
+// given (Options.LoginCookieKey) rather than derived from the client
+// secret, the login works as by default.
 func (s *opServer) checkLoginCookieKey(t *testing.T) {
-	r, _ := s.start(t, 0, "", func(c *rpConfig) { c.LoginCookieKey = []byte("interop-login-cookie-key-32bytes") })
+	s.checkLoginWith(t, func(c *rpConfig) { c.LoginCookieKey = []byte("interop-login-cookie-key-32bytes") })
+}
+
+// checkPendingLoginsInSession: with the pending login in the session (the
+// default before sealed cookies), the login works as by default.
+func (s *opServer) checkPendingLoginsInSession(t *testing.T) {
+	s.checkLoginWith(t, func(c *rpConfig) { c.PendingLoginsInSession = true })
+}
+
+// checkLoginWith logs a browser in with a relying party changed by tweak
+// and checks the claims it learnt.
+func (s *opServer) checkLoginWith(t *testing.T, tweak func(*rpConfig)) {
+	r, _ := s.start(t, 0, "", tweak)
 	s.login(t, r)
 	var m me
 	r.getJSON(t, "/me", &m)
@@ -364,8 +379,9 @@ func exchangeRefused(t *testing.T, r *rp, page *gintest.Page, code string) {
 }
 
 // checkReusedCode: an authorization code is single use (RFC 6749
-// §4.1.2). A callback replayed with the browser's old session cookie (the
-// README's limitation of cookie sessions) reaches the token endpoint a
+// §4.1.2). A callback replayed with the browser's old cookies, the
+// pending-login cookie and the session's (the README's limitation of
+// sealed login cookies and cookie sessions), reaches the token endpoint a
 // second time, and the server refuses it: the replay ends in OnError with
 // invalid_grant and stores nothing.
 func (s *opServer) checkReusedCode(t *testing.T) {
@@ -378,7 +394,7 @@ func (s *opServer) checkReusedCode(t *testing.T) {
 		t.Fatal("the browser was not sent back to the callback with a code")
 	}
 	app, _ := url.Parse(r.URL + "/")
-	before := r.browser.Cookies(app.String())
+	before := r.browser.Cookies(r.URL + cb.Path) // the pending-login cookie is scoped to the blueprint's path
 
 	if page := r.get(t, cb.RequestURI()); page.Body != "authorized=true" {
 		t.Fatalf("first callback: %d %s", page.StatusCode, excerpt(page.Body))
@@ -387,6 +403,9 @@ func (s *opServer) checkReusedCode(t *testing.T) {
 	for _, c := range before {
 		c.Path = "/"
 	}
+	// the browser's cookies as they were before the first callback, and
+	// no others: by default the login start wrote no session cookie
+	r.browser.Client.Jar, _ = cookiejar.New(nil)
 	r.browser.Client.Jar.SetCookies(app, before)
 	exchangeRefused(t, r, r.get(t, cb.RequestURI()), "invalid_grant")
 	// RFC 6749 §4.1.2: the server SHOULD revoke the tokens already issued

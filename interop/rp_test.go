@@ -38,8 +38,11 @@ type rpConfig struct {
 	// RefreshLeeway is blueprint.OAuth2Config.RefreshLeeway: the suite
 	// forces refreshes by making it most of the token's lifetime.
 	RefreshLeeway time.Duration
-	// LoginCookieKey is blueprint.Options.LoginCookieKey.
-	LoginCookieKey []byte
+	// LoginCookieKey and PendingLoginsInSession are blueprint.Options'
+	// (nil and false: each pending login in a cookie sealed under a key
+	// derived from ClientSecret or the newest ClientKey).
+	LoginCookieKey         []byte
+	PendingLoginsInSession bool
 	// ClientKeys and AssertionAudienceTokenURL are blueprint.Options'
 	// (private_key_jwt); the keys are published at /jwks.json.
 	ClientKeys                []blueprint.ClientKey
@@ -103,7 +106,7 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 		RedirectURL: r.callbackURL(), APIBaseURL: cfg.Issuer, UserInfo: true,
 		PostLogoutRedirectURL: r.postLogoutURL(), PostLogoutRedirectTo: "/logged-out",
 		Options: blueprint.Options{HTTPClient: hc, RefreshLeeway: cfg.RefreshLeeway, LoginCookieKey: cfg.LoginCookieKey,
-			ClientKeys: cfg.ClientKeys, AssertionAudienceTokenURL: cfg.AssertionAudienceTokenURL},
+			PendingLoginsInSession: cfg.PendingLoginsInSession, ClientKeys: cfg.ClientKeys, AssertionAudienceTokenURL: cfg.AssertionAudienceTokenURL},
 	})
 	r.b.OnError(func(c *gin.Context, err error) {
 		r.mu.Lock()

@@ -125,8 +125,10 @@ func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 		// Each started login waits in a sealed cookie of its own rather
 		// than in the session: logins from several tabs at once cannot
 		// overwrite each other, and the session is not touched until the
-		// token is stored. Random per run here, like the session keys; a
-		// real app loads 32 bytes from its secrets, the same on every replica.
+		// token is stored. By default the cookie key is derived from the
+		// client secret, but this demo's is public
+		// (gintest.DefaultClientSecret), so it pins a key of its own,
+		// random per run like the session keys.
 		Options: blueprint.Options{LoginCookieKey: randomKey()},
 	})
 	local.IdentityFunc(gintest.Identity)

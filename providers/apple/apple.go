@@ -85,7 +85,12 @@ func New(cfg Config) *blueprint.Blueprint {
 	oc := oidc.Config{
 		Issuer: preset.Or(cfg.Issuer, DefaultIssuer), DiscoveryURL: cfg.DiscoveryURL,
 		TokenAuth: blueprint.ClientSecretPost, // Apple reads client_id and client_secret from the body
-		FormPost:  cfg.FormPost || len(scopes) > 0,
+		// The blueprint's ClientSecret is a public placeholder and the
+		// signed secret changes every SecretLifetime: pending-login
+		// cookies are sealed under a key derived from the team's private
+		// key instead, which is secret and stable.
+		PendingLoginSecret: s.loginSecret(),
+		FormPost:           cfg.FormPost || len(scopes) > 0,
 		Validate: func() error {
 			switch {
 			case cfg.TeamID == "":

@@ -87,6 +87,21 @@ func newSigner(cfg Config) (*signer, error) {
 	return s, nil
 }
 
+// loginSecret is what the blueprint derives its pending-login cookie key
+// from: the private key in PKCS #8, the stable secret behind every signed
+// client secret. Empty (no key derived, pending logins in the session)
+// when the key did not parse, which Validate reports anyway.
+func (s *signer) loginSecret() []byte {
+	if s.key == nil {
+		return []byte{}
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(s.key)
+	if err != nil {
+		return []byte{}
+	}
+	return der
+}
+
 // clientSecret returns a valid client secret, signing a new one when the
 // kept one is missing or near its expiry.
 func (s *signer) clientSecret() (string, error) {
