@@ -39,7 +39,6 @@ type Blueprint struct {
 	refresh                 refresher
 	resolved                resolvedPaths
 	ctxKey                  requestKey
-	relayCSP                string // the form_post relay page's CSP, made at construction
 }
 
 // settings are the normalised, protocol-independent parts of a config,
@@ -101,7 +100,6 @@ type requestState struct {
 func newBlueprint(name string, s settings, p protocol, o Options, secret []byte, clientID string) *Blueprint {
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
-	b.relayCSP = relayCSP()
 	b.pending = sessionLogins{b}
 	switch pl, err := pendingLoginsFor(b, o, secret, clientID); {
 	case err == nil:
