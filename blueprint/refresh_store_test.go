@@ -67,6 +67,27 @@ func (s *sharedStore) LockRefresh(ctx context.Context, _ *gin.Context, _ string)
 	}
 }
 
+// serveStoreAPI starts one replica of an app whose blueprint keeps tokens in
+// store: GET /api answers the provider API's login for the request's user,
+// or failStatus and the error. It returns the replica's URL.
+func serveStoreAPI(t *testing.T, p *gintest.Provider, store blueprint.Storage, failStatus int) string {
+	t.Helper()
+	b := p.NewBlueprint("fake")
+	b.SetStorage(store)
+	r := gin.New()
+	r.GET("/api", func(c *gin.Context) {
+		var me map[string]any
+		if err := b.Client(c).GetJSON("me", &me); err != nil {
+			c.String(failStatus, "%v", err)
+			return
+		}
+		c.String(http.StatusOK, "%v", me["login"])
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // A refresh whose new token cannot be stored (the store went down after
 // the provider answered) must not lose it: with rotation the old refresh
 // token is spent, and refreshing with it again is a reuse that revokes the
@@ -82,20 +103,7 @@ func TestRefreshedTokenKeptWhenStoreWriteFails(t *testing.T) {
 		Expiry: time.Now().Add(-time.Minute)})
 	var urls []string
 	for range 2 { // two replicas
-		b := p.NewBlueprint("fake")
-		b.SetStorage(store)
-		r := gin.New()
-		r.GET("/api", func(c *gin.Context) {
-			var me map[string]any
-			if err := b.Client(c).GetJSON("me", &me); err != nil {
-				c.String(http.StatusServiceUnavailable, "%v", err)
-				return
-			}
-			c.String(http.StatusOK, "%v", me["login"])
-		})
-		srv := httptest.NewServer(r)
-		t.Cleanup(srv.Close)
-		urls = append(urls, srv.URL)
+		urls = append(urls, serveStoreAPI(t, p, store, http.StatusServiceUnavailable))
 	}
 
 	store.down.Store(true)

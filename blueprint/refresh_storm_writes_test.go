@@ -3,7 +3,6 @@ package blueprint_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -84,19 +83,7 @@ func slotStorm(t *testing.T, store *slotStore, users []string, n int) *gintest.P
 		store.toks[u] = &blueprint.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
 			Expiry: time.Now().Add(-time.Minute)}
 	}
-	b := p.NewBlueprint("fake")
-	b.SetStorage(store)
-	r := gin.New()
-	r.GET("/api", func(c *gin.Context) {
-		var me map[string]any
-		if err := b.Client(c).GetJSON("me", &me); err != nil {
-			c.String(http.StatusBadGateway, "%v", err)
-			return
-		}
-		c.String(http.StatusOK, "%v", me["login"])
-	})
-	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
+	url := serveStoreAPI(t, p, store, http.StatusBadGateway)
 	p.Fail(gintest.Failure{TokenDelay: 50 * time.Millisecond}) // the requests race for the refresh
 	p.ResetCalls()
 
@@ -105,7 +92,7 @@ func slotStorm(t *testing.T, store *slotStore, users []string, n int) *gintest.P
 	var ok atomic.Int32
 	for i := range n {
 		wg.Go(func() {
-			req, _ := http.NewRequest(http.MethodGet, srv.URL+"/api", nil)
+			req, _ := http.NewRequest(http.MethodGet, url+"/api", nil)
 			req.Header.Set("X-User", users[i%len(users)])
 			<-start
 			resp, err := http.DefaultClient.Do(req)
