@@ -198,10 +198,11 @@ func (s *Store) Get(c *gin.Context, name string) (*blueprint.Token, error) {
 	if err != nil || user == "" {
 		return nil, err
 	}
-	if tok, ok := s.loadDecoded(Key{Provider: name, User: user}); ok {
-		return tok, nil
+	k := Key{Provider: name, User: user}
+	if tok, ok := s.loadDecoded(k); ok {
+		return tok, nil // before requestContext, which allocates
 	}
-	return s.GetFor(requestContext(c), name, user)
+	return s.load(requestContext(c), k)
 }
 
 // Set stores the request's user's token for the provider name, replacing
@@ -231,6 +232,12 @@ func (s *Store) GetFor(ctx context.Context, provider, user string) (*blueprint.T
 	if tok, ok := s.loadDecoded(k); ok {
 		return tok, nil
 	}
+	return s.load(ctx, k)
+}
+
+// load reads k's bytes from the backend, within Config.Timeout, and decodes
+// them.
+func (s *Store) load(ctx context.Context, k Key) (*blueprint.Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
 	defer cancel()
 	data, err := s.backend.Load(ctx, k)
