@@ -54,16 +54,20 @@ func Identity(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error)
 // MemoryStorage is a blueprint.Storage holding one token for every request,
 // for unit tests of handlers: seed it with a token and the handler under test
 // sees a logged-in user without any login dance (Flask-Dance's
-// MemoryStorage). It is safe for concurrent use.
+// MemoryStorage). Like the server-side stores, it keeps and hands out deep
+// copies (blueprint.Token.Clone): a handler that changes the token it got,
+// Scopes and Extra included, changes nothing stored unless it calls Set,
+// so a test cannot pass on a change production storage would drop. It is
+// safe for concurrent use.
 type MemoryStorage struct {
 	mu     sync.Mutex
 	tokens map[string]*blueprint.Token
 }
 
 // NewMemoryStorage returns a storage where every blueprint name starts with
-// tok (nil: not logged in).
+// a copy of tok (nil: not logged in).
 func NewMemoryStorage(tok *blueprint.Token) *MemoryStorage {
-	return &MemoryStorage{tokens: map[string]*blueprint.Token{"": tok}}
+	return &MemoryStorage{tokens: map[string]*blueprint.Token{"": tok.Clone()}}
 }
 
 // Get returns the token set for name, or the seeded one.
@@ -71,16 +75,16 @@ func (m *MemoryStorage) Get(_ *gin.Context, name string) (*blueprint.Token, erro
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if t, ok := m.tokens[name]; ok {
-		return copyToken(t), nil
+		return t.Clone(), nil
 	}
-	return copyToken(m.tokens[""]), nil
+	return m.tokens[""].Clone(), nil
 }
 
 // Set replaces the token for name.
 func (m *MemoryStorage) Set(_ *gin.Context, name string, tok *blueprint.Token) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tokens[name] = copyToken(tok)
+	m.tokens[name] = tok.Clone()
 	return nil
 }
 
@@ -90,14 +94,6 @@ func (m *MemoryStorage) Delete(_ *gin.Context, name string) error {
 	defer m.mu.Unlock()
 	m.tokens[name] = nil
 	return nil
-}
-
-func copyToken(t *blueprint.Token) *blueprint.Token {
-	if t == nil {
-		return nil
-	}
-	c := *t
-	return &c
 }
 
 // SeedToken makes b see tok as the stored token of every request, through a

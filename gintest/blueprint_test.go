@@ -1,0 +1,57 @@
+package gintest
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// A handler that edits the token it read (or the token it stored, or the
+// test its seed) changes nothing in MemoryStorage, down to Scopes and the
+// objects nested in Extra, as with the server-side stores: a test must not
+// pass on an edit that production storage would drop.
+func TestMemoryStorageKeepsCopies(t *testing.T) {
+	fresh := func() *blueprint.Token {
+		return &blueprint.Token{
+			AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt",
+			Scopes: []string{"profile"},
+			Extra:  map[string]any{"tenant": "t1", "nested": map[string]any{"list": []any{"a"}}},
+		}
+	}
+	edit := func(tok *blueprint.Token) {
+		tok.AccessToken, tok.Scopes[0], tok.Extra["tenant"] = "edited", "edited", "edited"
+		tok.Extra["nested"].(map[string]any)["list"].([]any)[0] = "edited"
+	}
+	want := fresh()
+
+	seed := fresh()
+	m := NewMemoryStorage(seed)
+	edit(seed)
+	check := func(when, name string) {
+		t.Helper()
+		got, err := m.Get(nil, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: stored %+v, want %+v", when, got, want)
+		}
+	}
+	check("after the seed was edited", "idp")
+
+	got, _ := m.Get(nil, "idp")
+	edit(got)
+	check("after a token read was edited", "idp")
+
+	put := fresh()
+	if err := m.Set(nil, "other", put); err != nil {
+		t.Fatal(err)
+	}
+	edit(put)
+	check("after a stored token was edited", "other")
+
+	if tok, _ := NewMemoryStorage(nil).Get(nil, "idp"); tok != nil {
+		t.Fatalf("a storage seeded with nil holds %+v", tok)
+	}
+}
