@@ -18,6 +18,7 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/internal/preset"
 )
 
 // DefaultSecretLifetime is how long a signed client secret is valid.
@@ -131,19 +132,12 @@ func (s *signer) clientSecret() (string, error) {
 	return secret, nil
 }
 
-// client returns hc (or a default client) whose transport puts the signed
-// client secret in place of placeholderSecret.
+// client returns a copy of hc (or a default client) whose transport puts
+// the signed client secret in place of placeholderSecret.
 func (s *signer) client(hc *http.Client) *http.Client {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	}
-	base := c.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	c.Transport = &secretTransport{base: base, s: s}
-	return &c
+	return preset.WrapTransport(hc, func(base http.RoundTripper) http.RoundTripper {
+		return &secretTransport{base: base, s: s}
+	})
 }
 
 // secretTransport fills in the client secret of form requests that carry
