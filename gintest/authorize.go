@@ -171,7 +171,7 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request, ar *authReque
 		redirectGiven: ar.redirectGiven,
 		challenge:     ar.challenge,
 		method:        ar.method,
-		scope:         ar.scope,
+		scope:         p.opts.TokenQuirks.grantedScope(ar.scope),
 		user:          u,
 		expires:       p.now().Add(codeLifetime),
 	}

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Client authentication methods for TokenQuirks.ClientAuth, named as in
@@ -35,6 +36,23 @@ type TokenQuirks struct {
 	// with the token (Strava's athlete, Notion's owner). The standard
 	// fields cannot be overridden.
 	ResponseExtra func(grantType string, u *User) map[string]any
+	// GrantScopes, when set, decides which of the scopes a login asked for
+	// are granted (a provider whose consent page lets the user untick some,
+	// as Strava's does); the token response's scope then names only those
+	// (RFC 6749 §5.1), and so do the code's tokens and their refreshes.
+	// Nil: every scope asked for is granted.
+	GrantScopes func(requested []string) []string
+	// ScopeArray sends the token response's scope as a JSON array of
+	// strings rather than RFC 6749's space-separated string, as Twitch does.
+	ScopeArray bool
+}
+
+// grantedScope applies TokenQuirks.GrantScopes to a login's scope.
+func (q TokenQuirks) grantedScope(scope string) string {
+	if q.GrantScopes == nil {
+		return scope
+	}
+	return strings.Join(q.GrantScopes(strings.Fields(scope)), " ")
 }
 
 // parseTokenRequest reads /token's and /revoke's parameters: a form, or a JSON object
@@ -75,11 +93,21 @@ func (q TokenQuirks) clientAuthAllowed(c Client, basic bool) *oauthError {
 	return nil
 }
 
-// withExtra returns resp with TokenQuirks.ResponseExtra's fields added.
+// withExtra returns resp with TokenQuirks.ResponseExtra's fields added,
+// and its scope as an array with TokenQuirks.ScopeArray.
 func (p *Provider) withExtra(grantType string, resp tokenResponse) any {
-	extra := p.opts.TokenQuirks.ResponseExtra
-	if extra == nil {
+	q := p.opts.TokenQuirks
+	if q.ResponseExtra == nil && !q.ScopeArray {
 		return resp
+	}
+	b, _ := json.Marshal(resp)
+	var out map[string]any
+	json.Unmarshal(b, &out)
+	if q.ScopeArray && resp.Scope != "" {
+		out["scope"] = strings.Fields(resp.Scope)
+	}
+	if q.ResponseExtra == nil {
+		return out
 	}
 	var u *User
 	p.mu.Lock()
@@ -87,10 +115,7 @@ func (p *Provider) withExtra(grantType string, resp tokenResponse) any {
 		u = copyUser(t.grant.user)
 	}
 	p.mu.Unlock()
-	b, _ := json.Marshal(resp)
-	var out map[string]any
-	json.Unmarshal(b, &out)
-	for k, v := range extra(grantType, u) {
+	for k, v := range q.ResponseExtra(grantType, u) {
 		if _, std := out[k]; !std {
 			out[k] = v
 		}

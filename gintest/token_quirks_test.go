@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -115,5 +116,45 @@ func TestTokenQuirksJSONRevocation(t *testing.T) {
 		if resp.StatusCode != tc.want {
 			t.Errorf("%s revocation: %d, want %d", tc.ct, resp.StatusCode, tc.want)
 		}
+	}
+}
+
+// GrantScopes narrows what a login gets: the token response names the
+// granted scopes, the user API sees them, and a refresh keeps them.
+// ScopeArray sends them as a JSON array, with ResponseExtra or without.
+func TestTokenQuirksGrantScopesAndScopeArray(t *testing.T) {
+	userOnly := func(requested []string) []string {
+		if len(requested) == 0 {
+			t.Error("GrantScopes got no requested scopes")
+		}
+		return []string{"read:user"}
+	}
+	for _, tc := range []struct {
+		name   string
+		quirks TokenQuirks
+		want   any
+	}{
+		{"granted, string", TokenQuirks{GrantScopes: userOnly}, "read:user"},
+		{"granted, array", TokenQuirks{GrantScopes: userOnly, ScopeArray: true}, []any{"read:user"}},
+		{"all, array", TokenQuirks{ScopeArray: true}, []any{"read:user", "user:email"}},
+		{"all, array, with ResponseExtra", TokenQuirks{ScopeArray: true, ResponseExtra: func(string, *User) map[string]any {
+			return map[string]any{"scope": "not overridden", "x": 1}
+		}}, []any{"read:user", "user:email"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := start(t, Options{User: ada(), TokenQuirks: tc.quirks})
+			conf := config(p)
+			tok := login(t, conf)
+			if got := tok.Extra("scope"); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("scope in the token response %#v, want %#v", got, tc.want)
+			}
+			refreshed, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := refreshed.Extra("scope"); !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("scope after a refresh %#v, want %#v", got, tc.want)
+			}
+		})
 	}
 }
