@@ -125,8 +125,8 @@ func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token
 		t.IDToken = s
 	}
 	// RFC 6749 §5.1: scope is optional when it equals what was requested.
-	if s, ok := ot.Extra("scope").(string); ok && s != "" {
-		t.Scopes = strings.Fields(s)
+	if granted := grantedScopes(raw["scope"]); granted != nil {
+		t.Scopes = granted
 	} else if len(requested) > 0 {
 		t.Scopes = append([]string(nil), requested...)
 	}
@@ -140,6 +140,31 @@ func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token
 		t.Extra[k] = v
 	}
 	return t
+}
+
+// grantedScopes reads a token response's scope: RFC 6749's space-separated
+// string, or the JSON array of strings some providers send (Twitch); nil
+// when it is absent, empty or neither.
+func grantedScopes(v any) []string {
+	switch v := v.(type) {
+	case string:
+		if f := strings.Fields(v); len(f) > 0 {
+			return f
+		}
+	case []any:
+		scopes := make([]string, 0, len(v))
+		for _, x := range v {
+			s, ok := x.(string)
+			if !ok {
+				return nil
+			}
+			scopes = append(scopes, strings.Fields(s)...)
+		}
+		if len(scopes) > 0 {
+			return scopes
+		}
+	}
+	return nil
 }
 
 // toOAuth2 converts a Token for use with x/oauth2.

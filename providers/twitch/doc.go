@@ -22,8 +22,8 @@
 //   - email, email_verified, picture and preferred_username reach the
 //     id_token only when asked for with the claims parameter, which the
 //     preset sends, and email needs the user:read:email scope;
-//   - the token response's scope is a JSON array, not a string: the login
-//     does not choke on it, and Token.Scopes are the requested ones;
+//   - the token response's scope is a JSON array, not a string: the
+//     blueprint reads it as the granted scopes (Token.Scopes);
 //   - every Helix call needs a Client-Id header next to the token: the
 //     preset's transport adds it on requests to the API's origin, and to no
 //     other host.

@@ -46,7 +46,8 @@ func TestTwitchLogin(t *testing.T) {
 }
 
 // TestTwitchScopeArrayInTokenResponse: Twitch's token response carries
-// scope as a JSON array; the login must not fail on it.
+// scope as a JSON array; the login must not fail on it, and Token.Scopes
+// are the scopes it lists.
 func TestTwitchScopeArrayInTokenResponse(t *testing.T) {
 	f, cfg := twitchFake(t, nil)
 	l := f.Login(t, twitch.New(cfg))
