@@ -3,7 +3,6 @@ package gintest
 import (
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // authParams are the /authorize parameters the provider reads, and that
@@ -124,7 +123,7 @@ func (p *Provider) checkRequest(ar *authRequest, q url.Values) (code, desc strin
 		}
 		return "unsupported_response_type", "only response_type=code is supported"
 	}
-	ar.scope = strings.Join(strings.Fields(q.Get("scope")), " ")
+	ar.scope = p.opts.TokenQuirks.parseScope(q.Get("scope"))
 	if ar.scope == "" {
 		ar.scope = joinScopes(p.opts.Scopes)
 	}
@@ -164,6 +163,8 @@ func (p *Provider) checkRequest(ar *authRequest, q url.Values) (code, desc strin
 // (RFC 6749 §4.1.2).
 func (p *Provider) approve(w http.ResponseWriter, r *http.Request, ar *authRequest, u User) {
 	code := newSecret("gtc_")
+	q := p.opts.TokenQuirks
+	scope := q.grantedScope(ar.scope)
 	p.mu.Lock()
 	p.codes[code] = &authCode{
 		clientID:      ar.client.ID,
@@ -171,12 +172,16 @@ func (p *Provider) approve(w http.ResponseWriter, r *http.Request, ar *authReque
 		redirectGiven: ar.redirectGiven,
 		challenge:     ar.challenge,
 		method:        ar.method,
-		scope:         p.opts.TokenQuirks.grantedScope(ar.scope),
+		scope:         scope,
 		user:          u,
 		expires:       p.now().Add(codeLifetime),
 	}
 	p.mu.Unlock()
-	p.redirect(w, r, ar, url.Values{"code": {code}})
+	params := url.Values{"code": {code}}
+	if q.ScopeInRedirect {
+		params.Set("scope", q.formatScope(scope))
+	}
+	p.redirect(w, r, ar, params)
 }
 
 func (p *Provider) redirectError(w http.ResponseWriter, r *http.Request, ar *authRequest, code, desc string) {

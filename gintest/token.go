@@ -158,7 +158,7 @@ func (p *Provider) refresh(client Client, form url.Values, jkt string) (tokenRes
 		return tokenResponse{}, errInvalidGrant("refresh token already used")
 	}
 	scope := t.scope
-	if s := form.Get("scope"); s != "" {
+	if s := p.opts.TokenQuirks.parseScope(form.Get("scope")); s != "" {
 		if !subsetScope(s, t.scope) {
 			return tokenResponse{}, &oauthError{status: http.StatusBadRequest, code: "invalid_scope", description: "scope exceeds the original grant"}
 		}
@@ -182,7 +182,7 @@ func (p *Provider) clientCredentials(client Client, form url.Values) (tokenRespo
 	if client.Secret == "" {
 		return tokenResponse{}, &oauthError{status: http.StatusBadRequest, code: "unauthorized_client", description: "public clients cannot use client_credentials"}
 	}
-	scope := form.Get("scope")
+	scope := p.opts.TokenQuirks.parseScope(form.Get("scope"))
 	if scope == "" {
 		scope = joinScopes(p.opts.Scopes)
 	}

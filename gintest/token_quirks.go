@@ -45,6 +45,35 @@ type TokenQuirks struct {
 	// ScopeArray sends the token response's scope as a JSON array of
 	// strings rather than RFC 6749's space-separated string, as Twitch does.
 	ScopeArray bool
+	// ScopeSeparator is what separates scopes in this provider's scope
+	// parameters and answers, for one that departs from RFC 6749's space
+	// (Strava: ","). Empty: a space.
+	ScopeSeparator string
+	// ScopeInRedirect adds the granted scopes to the authorization
+	// response as a scope parameter, as Strava's and Google's redirects
+	// carry them.
+	ScopeInRedirect bool
+	// OmitScope leaves scope out of the token response, as Strava's does
+	// (RFC 6749 §5.1 allows that only when the grant is what was asked).
+	OmitScope bool
+}
+
+// parseScope reads a scope parameter into the provider's own form, scopes
+// separated by single spaces.
+func (q TokenQuirks) parseScope(param string) string {
+	if q.ScopeSeparator != "" {
+		param = strings.ReplaceAll(param, q.ScopeSeparator, " ")
+	}
+	return strings.Join(strings.Fields(param), " ")
+}
+
+// formatScope writes scopes in the provider's own form as its answers
+// spell them.
+func (q TokenQuirks) formatScope(scope string) string {
+	if q.ScopeSeparator == "" {
+		return scope
+	}
+	return strings.Join(strings.Fields(scope), q.ScopeSeparator)
 }
 
 // grantedScope applies TokenQuirks.GrantScopes to a login's scope.
@@ -94,9 +123,16 @@ func (q TokenQuirks) clientAuthAllowed(c Client, basic bool) *oauthError {
 }
 
 // withExtra returns resp with TokenQuirks.ResponseExtra's fields added,
-// and its scope as an array with TokenQuirks.ScopeArray.
+// and its scope as the quirks spell it (an array, another separator, or
+// none).
 func (p *Provider) withExtra(grantType string, resp tokenResponse) any {
 	q := p.opts.TokenQuirks
+	switch {
+	case q.OmitScope:
+		resp.Scope = ""
+	case !q.ScopeArray:
+		resp.Scope = q.formatScope(resp.Scope)
+	}
 	if q.ResponseExtra == nil && !q.ScopeArray {
 		return resp
 	}

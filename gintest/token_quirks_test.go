@@ -158,3 +158,46 @@ func TestTokenQuirksGrantScopesAndScopeArray(t *testing.T) {
 		})
 	}
 }
+
+// A Strava-like provider: scopes separated by commas in the request and
+// the redirect, the granted ones in the redirect's scope parameter, none
+// in the token response.
+func TestTokenQuirksStravaStyleScopes(t *testing.T) {
+	var asked []string
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{
+		ScopeSeparator: ",", ScopeInRedirect: true, OmitScope: true,
+		GrantScopes: func(requested []string) []string { asked = requested; return requested[:1] },
+	}})
+	conf := config(p)
+	v := oauth2.GenerateVerifier()
+	loc := authorizeRedirect(t, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("scope", "read,activity:read_all")))
+	if got := loc.Query().Get("scope"); got != "read" || !reflect.DeepEqual(asked, []string{"read", "activity:read_all"}) {
+		t.Fatalf("redirect scope %q (GrantScopes got %q), want read of read and activity:read_all", got, asked)
+	}
+	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(v))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := tok.Extra("scope"); s != nil {
+		t.Fatalf("token response scope %v, want none", s)
+	}
+	refreshed, err := conf.TokenSource(context.Background(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+	if err != nil || refreshed.Extra("scope") != nil {
+		t.Fatalf("refresh: %v, scope %v", err, refreshed.Extra("scope"))
+	}
+}
+
+// ScopeSeparator alone spells the token response's scope with it.
+func TestTokenQuirksScopeSeparatorInTheTokenResponse(t *testing.T) {
+	p := start(t, Options{User: ada(), TokenQuirks: TokenQuirks{ScopeSeparator: ","}})
+	conf := config(p)
+	v := oauth2.GenerateVerifier()
+	loc := authorizeRedirect(t, conf.AuthCodeURL("st", oauth2.S256ChallengeOption(v), oauth2.SetAuthURLParam("scope", "a,b")))
+	if loc.Query().Has("scope") {
+		t.Fatalf("redirect has scope %q without ScopeInRedirect", loc.Query().Get("scope"))
+	}
+	tok, err := conf.Exchange(context.Background(), loc.Query().Get("code"), oauth2.VerifierOption(v))
+	if err != nil || tok.Extra("scope") != "a,b" {
+		t.Fatalf("exchange: %v, scope %v, want a,b", err, tok.Extra("scope"))
+	}
+}
