@@ -2,6 +2,7 @@ package strava_test
 
 import (
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -15,15 +16,21 @@ var athlete = map[string]any{"id": 134815, "username": "marianne_t", "firstname"
 	"profile": "https://dgalywyr863hv.example/large.jpg"}
 
 // fake is a Strava-like provider: the code exchange's answer carries the
-// athlete, a refresh's does not, and refresh tokens rotate.
-func fake(t *testing.T, lifetime time.Duration) (*presettest.Fake, *int) {
+// athlete, a refresh's does not, and refresh tokens rotate; scopes are
+// comma-separated, and the granted ones are named in the redirect only.
+// grant, when set, is which of the requested scopes the athlete accepts.
+func fake(t *testing.T, lifetime time.Duration, grant ...func([]string) []string) (*presettest.Fake, *int) {
+	q := gintest.TokenQuirks{ClientAuth: gintest.ClientSecretPost, ResponseExtra: func(grant string, u *gintest.User) map[string]any {
+		if grant != "authorization_code" {
+			return nil
+		}
+		return map[string]any{"athlete": athlete}
+	}, ScopeSeparator: ",", ScopeInRedirect: true, OmitScope: true}
+	if len(grant) > 0 {
+		q.GrantScopes = grant[0]
+	}
 	f := presettest.NewOAuth2(t, gintest.Options{User: &gintest.User{ID: "134815"}, TokenLifetime: lifetime, RotateRefreshTokens: true,
-		TokenQuirks: gintest.TokenQuirks{ClientAuth: gintest.ClientSecretPost, ResponseExtra: func(grant string, u *gintest.User) map[string]any {
-			if grant != "authorization_code" {
-				return nil
-			}
-			return map[string]any{"athlete": athlete}
-		}}})
+		TokenQuirks: q})
 	calls := new(int)
 	f.API.HandleFunc("GET /athlete", func(w http.ResponseWriter, r *http.Request) {
 		*calls++
@@ -61,6 +68,31 @@ func TestStravaScopesAreCommaSeparated(t *testing.T) {
 	}
 	if tok := l.To("/token"); len(tok) != 1 || tok[0].Form.Get("client_secret") != gintest.DefaultClientSecret {
 		t.Fatalf("token request %+v, want client_secret_post", tok)
+	}
+}
+
+// TestStravaScopesAreThoseTheAthleteAccepted: the athlete unticks a scope
+// on Strava's consent page; Strava names the accepted ones in the
+// redirect's scope parameter only, and Token.Scopes are those. A scope in
+// the redirect that was not asked for is not believed (the parameter comes
+// through the browser).
+func TestStravaScopesAreThoseTheAthleteAccepted(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		grant func([]string) []string
+		want  []string
+	}{
+		{"all accepted", func(r []string) []string { return r }, []string{"read", "activity:read_all"}},
+		{"one unticked", func([]string) []string { return []string{"read"} }, []string{"read"}},
+		{"one not asked for", func(r []string) []string { return append(r, "profile:write") }, []string{"read", "activity:read_all"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, _ := fake(t, time.Hour, tc.grant)
+			l := login(t, f, strava.Config{Scopes: []string{"read", "activity:read_all"}})
+			if !slices.Equal(l.Token.Scopes, tc.want) {
+				t.Fatalf("Token.Scopes %q, want %q", l.Token.Scopes, tc.want)
+			}
+		})
 	}
 }
 
