@@ -58,7 +58,7 @@ func (b *Blueprint) redirectURL(c *gin.Context) string {
 // building it.
 func (b *Blueprint) callbackOverHTTPS(c *gin.Context) bool {
 	if b.set.redirectURL != "" {
-		return strings.HasPrefix(b.set.redirectURL, "https://")
+		return isHTTPS(b.set.redirectURL)
 	}
 	scheme, _ := requestOrigin(c)
 	return scheme == "https"
@@ -102,4 +102,11 @@ func behindTrustedProxy(c *gin.Context) bool {
 func firstValue(h string) string {
 	v, _, _ := strings.Cut(h, ",")
 	return strings.ToLower(strings.TrimSpace(v))
+}
+
+// isHTTPS reports whether the absolute URL u has the https scheme, in any
+// case (RFC 3986 §3.1: schemes are case-insensitive).
+func isHTTPS(u string) bool {
+	const scheme = "https://"
+	return len(u) >= len(scheme) && strings.EqualFold(u[:len(scheme)], scheme)
 }

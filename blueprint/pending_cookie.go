@@ -228,7 +228,7 @@ func (s *cookieLogins) expire(c *gin.Context, name string, secure bool) {
 // open are dropped, and the oldest beyond MaxPendingLogins are evicted. When
 // the new login cannot be kept, nothing is dropped either.
 func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
-	secure := strings.HasPrefix(tx.Redirect, "https://")
+	secure := isHTTPS(tx.Redirect)
 	prefix := s.prefix(secure)
 	now := s.b.set.now()
 	type held struct {

@@ -210,9 +210,16 @@ func keyedApp(redirectURL string) (r *gin.Engine, got *error) {
 
 // Over HTTPS the cookie is Secure and __Secure- prefixed, and the callback
 // takes only the prefixed cookie: a plain one with the same value (which
-// an http:// response could have planted) is not looked at.
+// an http:// response could have planted) is not looked at. The scheme is
+// case-insensitive (RFC 3986 §3.1): HTTPS:// is HTTPS too.
 func TestLoginCookieOverHTTPSIsSecurePrefixed(t *testing.T) {
-	r, got := keyedApp("https://app.example/auth/fake/authorized")
+	for _, u := range []string{"https://app.example/auth/fake/authorized", "HTTPS://app.example/auth/fake/authorized"} {
+		t.Run(u[:5], func(t *testing.T) { testLoginCookieOverHTTPS(t, u) })
+	}
+}
+
+func testLoginCookieOverHTTPS(t *testing.T, redirectURL string) {
+	r, got := keyedApp(redirectURL)
 	w := serve(r, http.MethodGet, "/login/fake", nil)
 	line := w.Header().Get("Set-Cookie")
 	if w.Code != http.StatusFound || !strings.HasPrefix(line, "__Secure-gindance-login.fake.") {

@@ -9,8 +9,14 @@ import "strings"
 // its scheme. "" gives "".
 func BaseURL(hostOrURL string) string {
 	s := strings.TrimRight(strings.TrimSpace(hostOrURL), "/")
-	if s == "" || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://") {
+	if s == "" || hasScheme(s, "https://") || hasScheme(s, "http://") {
 		return s
 	}
 	return "https://" + s
+}
+
+// hasScheme reports whether s starts with scheme, in any case (RFC 3986
+// §3.1).
+func hasScheme(s, scheme string) bool {
+	return len(s) >= len(scheme) && strings.EqualFold(s[:len(scheme)], scheme)
 }
