@@ -45,8 +45,9 @@ const MaxFormPostBytes = 64 << 10
 const relayField = "gindance_relay"
 
 // formPostFields are the fields of a form_post response the relay page
-// carries on; anything else the provider posted is dropped.
-var formPostFields = [...]string{"code", "state", "iss", "error", "error_description", "error_uri", "user"}
+// carries on (scope for OAuth2Hooks.AuthorizationScopes, user for Sign in
+// with Apple); anything else the provider posted is dropped.
+var formPostFields = [...]string{"code", "state", "iss", "scope", "error", "error_description", "error_uri", "user"}
 
 // relayScript submits the relay page's form. Its hash is in the page's
 // Content-Security-Policy, so it runs under the strictest policy.

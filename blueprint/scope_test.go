@@ -63,20 +63,25 @@ func TestTokenScopesAreWhatWasGrantedRFC6749Section5_1(t *testing.T) {
 // redirect, which comes through the browser unsigned.
 func TestAuthorizationScopesNarrowButNeverWiden(t *testing.T) {
 	for _, tc := range []struct {
-		name   string
-		quirks gintest.TokenQuirks
-		want   []string
+		name     string
+		quirks   gintest.TokenQuirks
+		want     []string
+		formPost bool
 	}{
 		{"redirect only, one unticked", gintest.TokenQuirks{ScopeInRedirect: true, OmitScope: true,
-			GrantScopes: func([]string) []string { return []string{"write"} }}, []string{"write"}},
+			GrantScopes: func([]string) []string { return []string{"write"} }}, []string{"write"}, false},
+		// the form_post relay page carries scope on
+		{"form_post, one unticked", gintest.TokenQuirks{ScopeInRedirect: true, OmitScope: true,
+			GrantScopes: func([]string) []string { return []string{"write"} }}, []string{"write"}, true},
 		{"redirect only, one not asked for", gintest.TokenQuirks{ScopeInRedirect: true, OmitScope: true,
-			GrantScopes: func(r []string) []string { return append(r, "admin") }}, []string{"read", "write"}},
-		{"no scope in the redirect", gintest.TokenQuirks{OmitScope: true}, []string{"read", "write"}},
+			GrantScopes: func(r []string) []string { return append(r, "admin") }}, []string{"read", "write"}, false},
+		{"no scope in the redirect", gintest.TokenQuirks{OmitScope: true}, []string{"read", "write"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, gintest.Options{TokenQuirks: tc.quirks}, func(c *blueprint.OAuth2Config) {
 				c.Scopes = []string{"read", "write"}
 				c.Protocol.AuthorizationScopes = strings.Fields
+				c.FormPost = tc.formPost
 			})
 			m := gintest.NewMemoryStorage(nil)
 			f.b.SetStorage(m)
