@@ -330,3 +330,37 @@ func TestAttackMixUpStrippedIssRefusedWhenRequired(t *testing.T) {
 		}
 	})
 }
+
+// A callback presented again with the cookies it first came with (a
+// double-submitted callback, a retried request, or a replay of a captured
+// request; RFC 9700 §4.7, RFC 6749 §10.12): the browser expired the
+// pending-login cookie when the first callback answered, but a replay
+// still carries it, with sealed cookies (the default) and with pending
+// logins in a cookie session alike. The second callback is refused before
+// the used code reaches the provider, which would revoke the tokens it
+// issued for it (RFC 6749 §4.1.2), logging the user out again.
+func TestAttackCallbackReplayedWithItsOwnCookies(t *testing.T) {
+	for _, inSession := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sealed cookie", true: "cookie session"}[inSession], func(t *testing.T) {
+			f := newFixture(t, gintest.Options{}, func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = inSession })
+			cb := f.startLogin(t, "/")
+			before := f.browser.Cookies(cb)
+			if page, err := f.browser.Get(cb); err != nil || page.Body != "home authorized=true" {
+				t.Fatalf("the genuine callback: %v %+v", err, page)
+			}
+			status, _, err := rawGet(t.Context(), t, cb, before)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status != http.StatusBadRequest || !errors.Is(f.lastErr(), blueprint.ErrStateMismatch) {
+				t.Fatalf("replayed callback: %d %v, want 400 ErrStateMismatch", status, f.lastErr())
+			}
+			if n := f.p.Calls(gintest.EndpointToken); n != 1 {
+				t.Fatalf("the token endpoint saw %d requests, want the genuine exchange only", n)
+			}
+			if page := f.get(t, "/api"); page.Body != "alice" {
+				t.Fatalf("the user after the replay: %d %q", page.StatusCode, page.Body)
+			}
+		})
+	}
+}

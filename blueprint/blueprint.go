@@ -37,6 +37,7 @@ type Blueprint struct {
 	loginPath, callbackPath string // set by Mount
 	cookiePath              string // set by Mount: where pending-login cookies are scoped
 	refresh                 refresher
+	used                    usedLogins // pending logins already taken, in this process
 	resolved                resolvedPaths
 	ctxKey                  requestKey
 }

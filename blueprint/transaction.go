@@ -52,22 +52,40 @@ func randomString(n int) string {
 // hashKeyLen is the length of a hashKey.
 const hashKeyLen = 24
 
-// hashKey is what a transaction is found by: a truncated SHA-256 of the
-// state, so that neither the session nor a cookie name holds the state.
-func hashKey(state string) string {
+// stateHash is a truncated SHA-256 of a state: 144 bits.
+type stateHash [18]byte
+
+func hashState(state string) stateHash {
 	sum := sha256.Sum256([]byte(state))
-	return base64.RawURLEncoding.EncodeToString(sum[:18])
+	return stateHash(sum[:18])
+}
+
+// hashKey is what a transaction is found by: its stateHash, base64url, so
+// that neither the session nor a cookie name holds the state.
+func hashKey(state string) string {
+	h := hashState(state)
+	return base64.RawURLEncoding.EncodeToString(h[:])
 }
 
 // addTx keeps a new login until its callback.
 func (b *Blueprint) addTx(c *gin.Context, tx transaction) error { return b.pending.add(c, tx) }
 
-// takeTx removes the login whose state is given and returns it.
+// takeTx removes the login whose state is given and returns it. A login
+// this process has already taken is ErrStateMismatch, even when the
+// browser presents its cookie again (see usedLogins).
 func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 	if state == "" {
 		return transaction{}, ErrStateMismatch
 	}
-	return b.pending.take(c, hashKey(state))
+	h := hashState(state)
+	tx, err := b.pending.take(c, base64.RawURLEncoding.EncodeToString(h[:]))
+	if err != nil {
+		return transaction{}, err
+	}
+	if !b.used.claim(h, b.set.now(), b.set.loginTTL) {
+		return transaction{}, ErrStateMismatch
+	}
+	return tx, nil
 }
 
 // flushTx makes takeTx's removal permanent.
