@@ -33,6 +33,13 @@ const loginCookiePrefix = "gindance-login."
 // cookies one login start opens.
 const maxLoginCookiesRead = 32
 
+// maxPendingCookieBytes bounds what one blueprint's pending-login cookies
+// add to a request's Cookie header together (their name=value pairs): five
+// logins with long next paths would otherwise pass the 8 KiB header limit
+// of common proxies and servers, which then refuse the login's requests.
+// The oldest logins beyond it are dropped, as beyond MaxPendingLogins.
+const maxPendingCookieBytes = 4096
+
 // cookieLogins keeps each pending login in a cookie of its own, sealed with
 // AES-256-GCM under the blueprint's LoginCookieKey or the key derived from
 // its client's secret (deriveLoginKey), with the blueprint's name
@@ -225,8 +232,9 @@ func (s *cookieLogins) expire(c *gin.Context, name string, secure bool) {
 
 // add sets the new login's cookie. The logins the browser already has
 // pending for this blueprint are opened: those that are expired or do not
-// open are dropped, and the oldest beyond MaxPendingLogins are evicted. When
-// the new login cannot be kept, nothing is dropped either.
+// open are dropped, and the oldest beyond MaxPendingLogins or
+// maxPendingCookieBytes are evicted. When the new login cannot be kept,
+// nothing is dropped either.
 func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 	secure := isHTTPS(tx.Redirect)
 	prefix := s.prefix(secure)
@@ -234,6 +242,7 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 	type held struct {
 		name   string
 		issued int64
+		size   int // of name=value in the Cookie header
 	}
 	var pending []held
 	var drop []string // cookies to expire
@@ -253,17 +262,22 @@ func (s *cookieLogins) add(c *gin.Context, tx transaction) error {
 			drop = append(drop, ck.Name)
 			continue
 		}
-		pending = append(pending, held{ck.Name, t.Issued})
+		pending = append(pending, held{ck.Name, t.Issued, len(ck.Name) + 1 + len(ck.Value)})
 	}
 	slices.SortStableFunc(pending, func(a, b held) int { return cmp.Compare(a.issued, b.issued) })
-	for len(pending) >= s.b.set.maxPending {
-		drop = append(drop, pending[0].name)
-		pending = pending[1:]
-	}
 	ck := s.cookie(prefix+tx.Key, s.seal(&tx), s.maxAge, secure)
 	line := ck.String()
 	if len(line) > maxCookieBytes {
 		return ErrLoginTooLarge
+	}
+	total := len(ck.Name) + 1 + len(ck.Value)
+	for _, p := range pending {
+		total += p.size
+	}
+	for len(pending) > 0 && (len(pending) >= s.b.set.maxPending || total > maxPendingCookieBytes) {
+		drop = append(drop, pending[0].name)
+		total -= pending[0].size
+		pending = pending[1:]
 	}
 	for _, name := range drop {
 		s.expire(c, name, secure)
