@@ -14,10 +14,10 @@ import (
 // type it was stored with (an empty []byte reads back as a nil one, as it
 // does with gob). Any other input is decoded by
 // securecookie.GobEncoder, so cookies a gob-encoding store wrote still read.
-// On an error dst is left as it was.
+// On an error dst is left as it was, in either format.
 func (Serializer) Deserialize(src []byte, dst interface{}) error {
 	if len(src) == 0 || src[0] != marker {
-		return securecookie.GobEncoder{}.Deserialize(src, dst)
+		return deserializeGob(src, dst)
 	}
 	p, ok := dst.(*map[interface{}]interface{})
 	if !ok || p == nil {
@@ -183,4 +183,28 @@ func (d *decoder) varint() (int64, error) {
 		x = ^x
 	}
 	return x, nil
+}
+
+// deserializeGob decodes a gob cookie. A session map is decoded into a map
+// of its own and merged into dst only when the whole stream decoded: gob
+// stops at the first value it cannot decode (a type no longer registered
+// after a deploy) with the entries before it already in its destination,
+// and a session half filled that way would be used as if it were whole.
+func deserializeGob(src []byte, dst interface{}) error {
+	p, ok := dst.(*map[interface{}]interface{})
+	if !ok || p == nil {
+		return securecookie.GobEncoder{}.Deserialize(src, dst)
+	}
+	var fresh map[interface{}]interface{}
+	if err := (securecookie.GobEncoder{}).Deserialize(src, &fresh); err != nil {
+		return err
+	}
+	if *p == nil {
+		*p = fresh
+		return nil
+	}
+	for k, v := range fresh {
+		(*p)[k] = v
+	}
+	return nil
 }

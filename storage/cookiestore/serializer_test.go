@@ -3,8 +3,10 @@ package cookiestore
 import (
 	"encoding/gob"
 	"errors"
+	"maps"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -266,5 +268,49 @@ func TestDeserializeDestination(t *testing.T) {
 	full := values{"old": 1}
 	if err := (Serializer{}).Deserialize(b, &full); err != nil || !reflect.DeepEqual(full, values{"old": 1, "k": "v"}) {
 		t.Errorf("into a map with entries: %#v, %v", full, err)
+	}
+}
+
+// goneType is a session value whose gob name a test rewrites to one that
+// is not registered, as after a deploy that dropped a gob.Register.
+type goneType struct{ A int }
+
+// A gob cookie that fails partway (a value of a type no longer registered)
+// leaves the session as it was: gob alone stops with the entries before
+// the bad one already in the map, a session half filled that gin-contrib
+// would go on using.
+func TestGobCookieFailingPartwayLeavesTheSessionAlone(t *testing.T) {
+	gob.RegisterName("gindance-test.Gone", goneType{})
+	m := values{"bad": goneType{1}}
+	for i := range 20 {
+		m[i] = "token"
+	}
+	var stream []byte
+	for range 100 { // until gob's map order puts a good entry first
+		b, err := securecookie.GobEncoder{}.Serialize(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b = []byte(strings.Replace(string(b), "gindance-test.Gone", "gindance-test.Lost", 1))
+		partial := values{}
+		if (securecookie.GobEncoder{}).Deserialize(b, &partial) != nil && len(partial) > 0 {
+			stream = b
+			break
+		}
+	}
+	if stream == nil {
+		t.Fatal("could not make a gob stream that fails after its first entry")
+	}
+	for _, dst := range []values{{}, {"kept": true}, nil} {
+		before := maps.Clone(dst)
+		err := Serializer{}.Deserialize(stream, &dst)
+		if err == nil || !reflect.DeepEqual(dst, before) {
+			t.Fatalf("Deserialize into %v: %v, and the session became %v", before, err, dst)
+		}
+	}
+	good, _ := securecookie.GobEncoder{}.Serialize(values{"a": "b"})
+	dst := values{"kept": true}
+	if err := (Serializer{}).Deserialize(good, &dst); err != nil || !reflect.DeepEqual(dst, values{"kept": true, "a": "b"}) {
+		t.Fatalf("a good gob cookie: %v, %v", err, dst)
 	}
 }
