@@ -285,10 +285,9 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 // assumedScopes are the scopes a login's token has when the token
 // response names none: those requested, narrowed to what the
 // authorization response says was granted when the provider package reads
-// that (OAuth2Hooks.AuthorizationScopes).
+// that (OAuth2Hooks.ScopesInRedirect).
 func (p *oauth2Protocol) assumedScopes(c *gin.Context, requested []string) []string {
-	read := p.cfg.Protocol.AuthorizationScopes
-	if read == nil {
+	if !p.cfg.Protocol.ScopesInRedirect {
 		return requested
 	}
 	param := responseParam(c, "scope")
@@ -296,7 +295,7 @@ func (p *oauth2Protocol) assumedScopes(c *gin.Context, requested []string) []str
 		return requested
 	}
 	granted := []string{}
-	for _, s := range read(param) {
+	for _, s := range splitScopes(param, p.cfg.Protocol.ScopeSeparator) {
 		if slices.Contains(requested, s) && !slices.Contains(granted, s) {
 			granted = append(granted, s)
 		}

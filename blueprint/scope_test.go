@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/gindance/gindance/blueprint"
@@ -30,11 +29,17 @@ func TestTokenScopesAreWhatWasGrantedRFC6749Section5_1(t *testing.T) {
 		{"fewer granted, array", gintest.TokenQuirks{GrantScopes: onlyRead, ScopeArray: true}, []string{"read"}},
 		{"all granted, array", gintest.TokenQuirks{ScopeArray: true}, []string{"read", "write"}},
 		{"none named", gintest.TokenQuirks{GrantScopes: func([]string) []string { return nil }}, []string{"read", "write"}},
+		// GitHub: "read,write"; OAuth2Hooks.ScopeSeparator reads it
+		{"comma-separated", gintest.TokenQuirks{ScopeSeparator: ","}, []string{"read", "write"}},
+		{"fewer granted, comma-separated", gintest.TokenQuirks{GrantScopes: onlyRead, ScopeSeparator: ","}, []string{"read"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			opts := shortLived
 			opts.TokenQuirks = tc.quirks
-			f := newFixture(t, opts, func(c *blueprint.OAuth2Config) { c.Scopes = []string{"read", "write"} })
+			f := newFixture(t, opts, func(c *blueprint.OAuth2Config) {
+				c.Scopes = []string{"read", "write"}
+				c.Protocol.ScopeSeparator = tc.quirks.ScopeSeparator
+			})
 			m := gintest.NewMemoryStorage(nil)
 			f.b.SetStorage(m)
 			f.loggedIn(t)
@@ -57,11 +62,11 @@ func TestTokenScopesAreWhatWasGrantedRFC6749Section5_1(t *testing.T) {
 	}
 }
 
-// OAuth2Hooks.AuthorizationScopes: a provider that names the granted
+// OAuth2Hooks.ScopesInRedirect: a provider that names the granted
 // scopes only in the redirect (Strava) narrows Token.Scopes to those, of
 // the ones asked for; a token response that names scopes wins over the
 // redirect, which comes through the browser unsigned.
-func TestAuthorizationScopesNarrowButNeverWiden(t *testing.T) {
+func TestScopesInRedirectNarrowButNeverWiden(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		quirks   gintest.TokenQuirks
@@ -80,7 +85,7 @@ func TestAuthorizationScopesNarrowButNeverWiden(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, gintest.Options{TokenQuirks: tc.quirks}, func(c *blueprint.OAuth2Config) {
 				c.Scopes = []string{"read", "write"}
-				c.Protocol.AuthorizationScopes = strings.Fields
+				c.Protocol.ScopesInRedirect = true
 				c.FormPost = tc.formPost
 			})
 			m := gintest.NewMemoryStorage(nil)
@@ -97,7 +102,7 @@ func TestAuthorizationScopesNarrowButNeverWiden(t *testing.T) {
 	f := newFixture(t, gintest.Options{TokenQuirks: gintest.TokenQuirks{ScopeInRedirect: true,
 		GrantScopes: func([]string) []string { return []string{"read"} }}}, func(c *blueprint.OAuth2Config) {
 		c.Scopes = []string{"read", "write"}
-		c.Protocol.AuthorizationScopes = strings.Fields
+		c.Protocol.ScopesInRedirect = true
 	})
 	m := gintest.NewMemoryStorage(nil)
 	f.b.SetStorage(m)

@@ -113,8 +113,9 @@ func UnmarshalToken(b []byte) (*Token, error) {
 }
 
 // fromOAuth2 converts an x/oauth2 token plus the raw token response (which
-// x/oauth2 does not expose whole) into a Token.
-func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token {
+// x/oauth2 does not expose whole) into a Token; sep is what separates the
+// response's scopes ("": a space).
+func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string, sep string) *Token {
 	t := &Token{
 		AccessToken:  ot.AccessToken,
 		TokenType:    ot.TokenType,
@@ -125,7 +126,7 @@ func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token
 		t.IDToken = s
 	}
 	// RFC 6749 §5.1: scope is optional when it equals what was requested.
-	if granted := grantedScopes(raw["scope"]); granted != nil {
+	if granted := grantedScopes(raw["scope"], sep); granted != nil {
 		t.Scopes = granted
 	} else if len(requested) > 0 {
 		t.Scopes = append([]string(nil), requested...)
@@ -143,12 +144,12 @@ func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string) *Token
 }
 
 // grantedScopes reads a token response's scope: RFC 6749's space-separated
-// string, or the JSON array of strings some providers send (Twitch); nil
-// when it is absent, empty or neither.
-func grantedScopes(v any) []string {
+// string (or separated by sep), or the JSON array of strings some
+// providers send (Twitch); nil when it is absent, empty or neither.
+func grantedScopes(v any, sep string) []string {
 	switch v := v.(type) {
 	case string:
-		if f := strings.Fields(v); len(f) > 0 {
+		if f := splitScopes(v, sep); len(f) > 0 {
 			return f
 		}
 	case []any:
@@ -165,6 +166,19 @@ func grantedScopes(v any) []string {
 		}
 	}
 	return nil
+}
+
+// splitScopes splits a scope list on sep (with the spaces around each
+// scope dropped), or on spaces when sep is "".
+func splitScopes(s, sep string) []string {
+	if sep == "" {
+		return strings.Fields(s)
+	}
+	var scopes []string
+	for part := range strings.SplitSeq(s, sep) {
+		scopes = append(scopes, strings.Fields(part)...)
+	}
+	return scopes
 }
 
 // toOAuth2 converts a Token for use with x/oauth2.

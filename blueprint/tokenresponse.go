@@ -99,7 +99,7 @@ func (p *oauth2Protocol) tokenCall(ctx context.Context, ep Endpoints, key *dpopK
 		return nil, p.tokenError(op, ct, err)
 	}
 	raw := ct.raw()
-	tok := fromOAuth2(ot, raw, scopes)
+	tok := fromOAuth2(ot, raw, scopes, p.cfg.Protocol.ScopeSeparator)
 	// x/oauth2 sets Expiry from expires_in with its own time.Now; the
 	// blueprint decides about expiry with Options.Now, so the expiry is
 	// taken from that same clock.

@@ -1,7 +1,9 @@
 // Package github is the GitHub preset: OAuth 2.0 against github.com or a
 // GitHub Enterprise Server (Config.Host), the API at https://api.github.com/,
 // and an identity from /user plus the primary verified address of
-// /user/emails when the user:email scope was granted.
+// /user/emails when the user:email scope was granted. GitHub's token
+// response joins the granted scopes with commas; Token.Scopes holds them
+// apart.
 //
 // Register an OAuth app (Settings, Developer settings, OAuth Apps) with the
 // callback URL https://<your host>/login/github/authorized, then:

@@ -54,7 +54,9 @@ func New(cfg Config) *blueprint.Blueprint {
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}
 	app.Options.HTTPClient = acceptJSONAt(token, cfg.HTTPClient)
-	b := app.OAuth2(preset.Provider{Name: "github", Env: "GITHUB"}, blueprint.OAuth2Config{AuthURL: auth, TokenURL: token, APIBaseURL: api})
+	b := app.OAuth2(preset.Provider{Name: "github", Env: "GITHUB"}, blueprint.OAuth2Config{AuthURL: auth, TokenURL: token, APIBaseURL: api,
+		// GitHub's token response joins the granted scopes with commas.
+		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ","}})
 	b.IdentityFunc(Identity)
 	return b
 }

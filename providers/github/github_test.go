@@ -61,8 +61,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return http.DefaultTransport.RoundTrip(req)
 }
 
+// run logs in with scopes against a provider that, like GitHub's token
+// endpoint, separates the granted scopes with commas ("read:user,user:email").
 func run(t *testing.T, scopes []string) (body string, rec *recorder) {
-	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "42", Login: "octocat"}})
+	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "42", Login: "octocat"},
+		TokenQuirks: gintest.TokenQuirks{ScopeSeparator: ","}})
 	t.Cleanup(p.Close)
 	api := fakeAPI(t, p)
 	rec = &recorder{accepts: map[string]string{}}
@@ -100,6 +103,15 @@ func TestIdentityWithPrimaryEmail(t *testing.T) {
 	}
 	if got := rec.accepts["/token"]; got != "application/json" {
 		t.Fatalf("token request Accept %q, want application/json", got)
+	}
+}
+
+// TestIdentityWithEmailScopeAmongOthers: GitHub's token response says
+// "read:user,user:email"; the scopes are read apart, so user:email is seen
+// and the verified address is taken.
+func TestIdentityWithEmailScopeAmongOthers(t *testing.T) {
+	if body, _ := run(t, []string{"read:user", "user:email"}); body != "42 octocat octo@example.test true" {
+		t.Fatalf("identity: %q", body)
 	}
 }
 

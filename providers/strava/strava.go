@@ -60,21 +60,10 @@ func New(cfg Config) *blueprint.Blueprint {
 		// The athlete may untick scopes on Strava's consent page; which
 		// were accepted is said only in the redirect's scope parameter,
 		// comma-separated, not in the token response.
-		Protocol: blueprint.OAuth2Hooks{AuthorizationScopes: splitScopes},
+		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ",", ScopesInRedirect: true},
 	})
 	b.IdentityFunc(Identity)
 	return b
-}
-
-// splitScopes reads Strava's comma-separated scope list.
-func splitScopes(s string) []string {
-	var scopes []string
-	for _, f := range strings.Split(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			scopes = append(scopes, f)
-		}
-	}
-	return scopes
 }
 
 // Identity is the blueprint's identity function: the athlete of the token
