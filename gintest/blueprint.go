@@ -2,6 +2,7 @@ package gintest
 
 import (
 	"encoding/json"
+	"errors"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -54,20 +55,45 @@ func Identity(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error)
 // MemoryStorage is a blueprint.Storage holding one token for every request,
 // for unit tests of handlers: seed it with a token and the handler under test
 // sees a logged-in user without any login dance (Flask-Dance's
-// MemoryStorage). Like the server-side stores, it keeps and hands out deep
-// copies (blueprint.Token.Clone): a handler that changes the token it got,
-// Scopes and Extra included, changes nothing stored unless it calls Set,
-// so a test cannot pass on a change production storage would drop. It is
-// safe for concurrent use.
+// MemoryStorage). It keeps tokens as the production stores do, so that a
+// test cannot pass on what production would not do:
+//
+//   - a token is stored as blueprint.MarshalToken encodes it and read back
+//     as blueprint.UnmarshalToken decodes it: Extra holds JSON's types
+//     (numbers are float64, a []string is a []any), and a token without
+//     an access token is refused, as ErrCorruptToken;
+//   - it hands out deep copies (blueprint.Token.Clone): a handler that
+//     changes the token it got, Scopes and Extra included, changes nothing
+//     stored unless it calls Set.
+//
+// It is safe for concurrent use.
 type MemoryStorage struct {
 	mu     sync.Mutex
 	tokens map[string]*blueprint.Token
 }
 
 // NewMemoryStorage returns a storage where every blueprint name starts with
-// a copy of tok (nil: not logged in).
+// tok as a store would keep it (nil: not logged in). It panics when tok
+// cannot be stored (no access token, or Extra that does not encode as
+// JSON), a mistake in the test.
 func NewMemoryStorage(tok *blueprint.Token) *MemoryStorage {
-	return &MemoryStorage{tokens: map[string]*blueprint.Token{"": tok.Clone()}}
+	kept, err := keep(tok)
+	if err != nil {
+		panic("gintest: NewMemoryStorage: " + err.Error())
+	}
+	return &MemoryStorage{tokens: map[string]*blueprint.Token{"": kept}}
+}
+
+// keep is tok encoded and decoded again, as a store keeps it; nil for nil.
+func keep(tok *blueprint.Token) (*blueprint.Token, error) {
+	if tok == nil {
+		return nil, nil
+	}
+	b, err := blueprint.MarshalToken(tok)
+	if err != nil {
+		return nil, err
+	}
+	return blueprint.UnmarshalToken(b)
 }
 
 // Get returns the token set for name, or the seeded one.
@@ -80,11 +106,20 @@ func (m *MemoryStorage) Get(_ *gin.Context, name string) (*blueprint.Token, erro
 	return m.tokens[""].Clone(), nil
 }
 
-// Set replaces the token for name.
+// Set replaces the token for name; a token that cannot be stored (no
+// access token, Extra that does not encode) is an error, and nothing
+// changes.
 func (m *MemoryStorage) Set(_ *gin.Context, name string, tok *blueprint.Token) error {
+	if tok == nil {
+		return errors.New("gintest: MemoryStorage.Set: nil token")
+	}
+	kept, err := keep(tok)
+	if err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.tokens[name] = tok.Clone()
+	m.tokens[name] = kept
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package gintest
 
 import (
+	"errors"
 	"reflect"
 	"testing"
 
@@ -54,4 +55,34 @@ func TestMemoryStorageKeepsCopies(t *testing.T) {
 	if tok, _ := NewMemoryStorage(nil).Get(nil, "idp"); tok != nil {
 		t.Fatalf("a storage seeded with nil holds %+v", tok)
 	}
+}
+
+// MemoryStorage keeps a token as a production store does: Extra's typed
+// values come back as JSON decodes them (a handler asserting .(int) fails
+// here as it would in production), and a token without an access token is
+// refused.
+func TestMemoryStorageKeepsWhatAStoreKeeps(t *testing.T) {
+	roles := []string{"admin"}
+	m := NewMemoryStorage(&blueprint.Token{AccessToken: "at", Extra: map[string]any{"n": 5, "roles": roles}})
+	roles[0] = "edited"
+	got, err := m.Get(nil, "idp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"n": float64(5), "roles": []any{"admin"}}; !reflect.DeepEqual(got.Extra, want) {
+		t.Fatalf("Extra %#v, want %#v", got.Extra, want)
+	}
+	err = m.Set(nil, "idp", &blueprint.Token{RefreshToken: "rt"})
+	if !errors.Is(err, blueprint.ErrCorruptToken) {
+		t.Fatalf("Set of a token without an access token: %v, want ErrCorruptToken", err)
+	}
+	if after, _ := m.Get(nil, "idp"); after == nil || after.AccessToken != "at" {
+		t.Fatalf("after the refused Set: %+v", after)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("NewMemoryStorage of a token without an access token did not panic")
+		}
+	}()
+	NewMemoryStorage(&blueprint.Token{})
 }
