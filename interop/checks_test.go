@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -380,10 +381,12 @@ func exchangeRefused(t *testing.T, r *rp, page *gintest.Page, code string) {
 
 // checkReusedCode: an authorization code is single use (RFC 6749
 // §4.1.2). A callback replayed with the browser's old cookies, the
-// pending-login cookie and the session's (the README's limitation of
-// sealed login cookies and cookie sessions), reaches the token endpoint a
-// second time, and the server refuses it: the replay ends in OnError with
-// invalid_grant and stores nothing.
+// pending-login cookie and the session's, is refused by the app that took
+// the login (its memory of used logins) before the code goes anywhere, and
+// the user's token stays good. Replayed to another replica of the app
+// (the README's limitation of sealed login cookies and cookie sessions),
+// it reaches the token endpoint a second time, and the server refuses it:
+// the replay ends in OnError with invalid_grant and stores nothing.
 func (s *opServer) checkReusedCode(t *testing.T) {
 	r, d := s.start(t, 0, "")
 	r.hold.Store(true)
@@ -407,7 +410,18 @@ func (s *opServer) checkReusedCode(t *testing.T) {
 	// no others: by default the login start wrote no session cookie
 	r.browser.Client.Jar, _ = cookiejar.New(nil)
 	r.browser.Client.Jar.SetCookies(app, before)
-	exchangeRefused(t, r, r.get(t, cb.RequestURI()), "invalid_grant")
+	if page := r.get(t, cb.RequestURI()); page.StatusCode != http.StatusBadRequest || !errors.Is(r.lastErr(t), blueprint.ErrStateMismatch) {
+		t.Fatalf("callback replayed to the app that took it: %d %v, want 400 ErrStateMismatch", page.StatusCode, r.lastErr(t))
+	}
+	if st := bearerGet(t, d.UserInfo, first.AccessToken); st != http.StatusOK {
+		t.Fatalf("userinfo with the first exchange's access token after a replay the app refused: %d", st)
+	}
+
+	replica := newRPServer(t)
+	replica.configure(t, r.cfg)
+	replicaURL, _ := url.Parse(replica.URL + "/")
+	replica.browser.Client.Jar.SetCookies(replicaURL, before)
+	exchangeRefused(t, replica, replica.get(t, cb.RequestURI()), "invalid_grant")
 	// RFC 6749 §4.1.2: the server SHOULD revoke the tokens already issued
 	// for a code that is used twice. Whether it does is the server's
 	// choice; the check pins what each one does, as the README says.
