@@ -16,10 +16,15 @@ import (
 func (b *Blueprint) handleCallback(c *gin.Context) {
 	noStore(c)
 	// fail saves the transaction's removal first: single use, whatever
-	// else failed.
+	// else failed. A login already completed is not saved: the request
+	// carries the session from before its first callback (a double
+	// submit), and saving that would replace the session the first
+	// callback stored the token in.
 	fail := func(err error) {
-		if ferr := b.flushTx(c); ferr != nil {
-			err = errors.Join(err, ferr)
+		if !errors.Is(err, errLoginUsed) {
+			if ferr := b.flushTx(c); ferr != nil {
+				err = errors.Join(err, ferr)
+			}
 		}
 		b.fail(c, err)
 	}

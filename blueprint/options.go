@@ -37,7 +37,7 @@ type Options struct {
 	// MaxPendingLogins bounds the unfinished logins kept per browser and
 	// blueprint (several tabs): pending-login cookies, or entries in the
 	// session; the oldest is evicted first. Default 5. Pending-login
-	// cookies are also kept within 4 KiB together, so logins with long
+	// cookies are also kept within 3 KiB together, so logins with long
 	// next paths may keep fewer.
 	MaxPendingLogins int
 	// SessionName selects the session when sessions.SessionsMany is used.

@@ -37,8 +37,10 @@ const maxLoginCookiesRead = 32
 // add to a request's Cookie header together (their name=value pairs): five
 // logins with long next paths would otherwise pass the 8 KiB header limit
 // of common proxies and servers, which then refuse the login's requests.
-// The oldest logins beyond it are dropped, as beyond MaxPendingLogins.
-const maxPendingCookieBytes = 4096
+// 3 KiB leaves room for a session cookie, which goes to the login path
+// too and may be 4 KiB. The oldest logins beyond it are dropped, as beyond
+// MaxPendingLogins.
+const maxPendingCookieBytes = 3072
 
 // cookieLogins keeps each pending login in a cookie of its own, sealed with
 // AES-256-GCM under the blueprint's LoginCookieKey or the key derived from

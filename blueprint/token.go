@@ -145,7 +145,9 @@ func fromOAuth2(ot *oauth2.Token, raw map[string]any, requested []string, sep st
 
 // grantedScopes reads a token response's scope: RFC 6749's space-separated
 // string (or separated by sep), or the JSON array of strings some
-// providers send (Twitch); nil when it is absent, empty or neither.
+// providers send (Twitch); nil when it is absent, empty or neither, and
+// the requested scopes then stand (an empty scope is read as absent, not
+// as nothing granted).
 func grantedScopes(v any, sep string) []string {
 	switch v := v.(type) {
 	case string:

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -83,10 +84,15 @@ func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 		return transaction{}, err
 	}
 	if !b.used.claim(h, b.set.now(), b.set.loginTTL) {
-		return transaction{}, ErrStateMismatch
+		return transaction{}, errLoginUsed
 	}
 	return tx, nil
 }
+
+// errLoginUsed is takeTx's ErrStateMismatch for a login this process has
+// already taken: the request carries the browser's cookies from before
+// that callback, so nothing of it may be saved back (see handleCallback).
+var errLoginUsed = fmt.Errorf("%w (this login was already completed)", ErrStateMismatch)
 
 // flushTx makes takeTx's removal permanent.
 func (b *Blueprint) flushTx(c *gin.Context) error { return b.pending.flush(c) }

@@ -132,7 +132,8 @@ func (m *MemoryStorage) Delete(_ *gin.Context, name string) error {
 }
 
 // SeedToken makes b see tok as the stored token of every request, through a
-// fresh MemoryStorage, and returns that storage for inspection.
+// fresh MemoryStorage, and returns that storage for inspection. Like
+// NewMemoryStorage it panics when tok cannot be stored (no access token).
 func SeedToken(b *blueprint.Blueprint, tok *blueprint.Token) *MemoryStorage {
 	m := NewMemoryStorage(tok)
 	b.SetStorage(m)

@@ -2,8 +2,8 @@ package github
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -94,7 +94,7 @@ func Identity(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error)
 	if err != nil {
 		return nil, err
 	}
-	if slices.Contains(tok.Scopes, "user:email") || slices.Contains(tok.Scopes, "user") {
+	if hasScope(tok.Scopes, "user:email") || hasScope(tok.Scopes, "user") {
 		var emails []struct {
 			Email    string `json:"email"`
 			Primary  bool   `json:"primary"`
@@ -116,4 +116,19 @@ func Identity(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error)
 func str(m map[string]any, k string) string {
 	s, _ := m[k].(string)
 	return s
+}
+
+// hasScope reports whether scopes hold s. A token stored before the
+// blueprint split GitHub's comma-separated scopes holds them as one
+// "read:user,user:email" element (OAuth app tokens never refresh), so each
+// element is split on commas too.
+func hasScope(scopes []string, s string) bool {
+	for _, e := range scopes {
+		for part := range strings.SplitSeq(e, ",") {
+			if strings.TrimSpace(part) == s {
+				return true
+			}
+		}
+	}
+	return false
 }

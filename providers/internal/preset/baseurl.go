@@ -6,11 +6,17 @@ import "strings"
 // a tenant or a self-hosted server: "acme.okta.com",
 // "https://acme.okta.com/" and "acme.okta.com/" all give
 // "https://acme.okta.com"; an "http://" URL (a loopback test server) keeps
-// its scheme. "" gives "".
+// its scheme. The scheme comes out in lower case, as issuers are compared
+// exactly. "" gives "".
 func BaseURL(hostOrURL string) string {
 	s := strings.TrimRight(strings.TrimSpace(hostOrURL), "/")
-	if s == "" || hasScheme(s, "https://") || hasScheme(s, "http://") {
+	switch {
+	case s == "":
 		return s
+	case hasScheme(s, "https://"):
+		return "https://" + s[len("https://"):]
+	case hasScheme(s, "http://"):
+		return "http://" + s[len("http://"):]
 	}
 	return "https://" + s
 }

@@ -7,7 +7,7 @@ func TestBaseURL(t *testing.T) {
 		"acme.okta.com": "https://acme.okta.com", "https://acme.okta.com/": "https://acme.okta.com",
 		"acme.okta.com/": "https://acme.okta.com", " sso.example.com ": "https://sso.example.com",
 		"http://127.0.0.1:8080": "http://127.0.0.1:8080", "": "",
-		"HTTPS://acme.okta.com/": "HTTPS://acme.okta.com", // schemes are case-insensitive
+		"HTTPS://acme.okta.com/": "https://acme.okta.com", // schemes are case-insensitive; issuers compare exactly
 	} {
 		if got := BaseURL(in); got != want {
 			t.Errorf("BaseURL(%q) = %q, want %q", in, got, want)
