@@ -112,6 +112,7 @@ func newBlueprint(name string, s settings, p protocol, o Options, secret []byte,
 		st.proto = p
 	}
 	b.refresh.init(DefaultRecentRefreshTTL)
+	b.used.init(s.loginTTL)
 	return b
 }
 

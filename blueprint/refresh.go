@@ -22,11 +22,9 @@ import (
 // refresh token that rotation may already have invalidated.
 type refresher struct {
 	group singleflight.Group
-	ttl   time.Duration
 
 	mu     sync.Mutex
-	recent map[string]recentRefresh
-	order  []string // keys of recent, oldest first
+	recent recent[string, recentRefresh]
 	// busy holds, per token, the 429/503 answer of its last refresh until
 	// the provider's Retry-After has passed.
 	busy map[string]backoff
@@ -102,18 +100,16 @@ func (r *refresher) backOff(key string, err error, now time.Time) {
 	r.busy[key] = backoff{until: now.Add(d), err: err}
 }
 
-// recentRefresh is a refresh result: the token, when it was had, and the
-// slot of the shared store it is known to be stored in ("" when it is not
-// known to be stored anywhere; see TokenSlotter).
+// recentRefresh is a refresh result: the token and the slot of the shared
+// store it is known to be stored in ("" when it is not known to be stored
+// anywhere; see TokenSlotter).
 type recentRefresh struct {
 	tok  *Token
-	at   time.Time
 	slot string
 }
 
 func (r *refresher) init(ttl time.Duration) {
-	r.ttl = ttl
-	r.recent = make(map[string]recentRefresh)
+	r.recent.ttl = ttl
 	r.busy = make(map[string]backoff)
 }
 
@@ -132,10 +128,7 @@ func refreshKey(name string, t *Token) string {
 func (r *refresher) lookup(key string, now time.Time) (recentRefresh, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if e, ok := r.recent[key]; ok && now.Sub(e.at) < r.ttl {
-		return e, true
-	}
-	return recentRefresh{}, false
+	return r.recent.get(key, now)
 }
 
 // remember keeps tok as the refresh result of key; slot is where the shared
@@ -143,18 +136,7 @@ func (r *refresher) lookup(key string, now time.Time) (recentRefresh, bool) {
 func (r *refresher) remember(key string, tok *Token, slot string, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	for len(r.order) > 0 {
-		k := r.order[0]
-		if e, ok := r.recent[k]; ok && now.Sub(e.at) < r.ttl {
-			break
-		}
-		delete(r.recent, k)
-		r.order = r.order[1:]
-	}
-	if _, ok := r.recent[key]; !ok {
-		r.order = append(r.order, key)
-	}
-	r.recent[key] = recentRefresh{tok: tok, at: now, slot: slot}
+	r.recent.put(key, recentRefresh{tok: tok, slot: slot}, now)
 }
 
 // refreshToken replaces an expiring token: from the recent results, or by
@@ -291,7 +273,7 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recen
 func (b *Blueprint) refreshed(key string, tok *Token, slot string) recentRefresh {
 	now := b.set.now()
 	b.refresh.remember(key, tok, slot, now)
-	return recentRefresh{tok: tok, at: now, slot: slot}
+	return recentRefresh{tok: tok, slot: slot}
 }
 
 // keepStoring retries storing a refreshed token whose first write failed,
@@ -301,7 +283,7 @@ func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
 	defer unlock()
 	// real time, not Options.Now: this loop sleeps for real
 	wait := 50 * time.Millisecond
-	deadline := time.Now().Add(b.refresh.ttl)
+	deadline := time.Now().Add(b.refresh.recent.ttl)
 	for time.Now().Before(deadline) {
 		time.Sleep(wait)
 		if err := b.storage.Set(c, b.name, tok); err == nil {

@@ -83,7 +83,7 @@ func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 	if err != nil {
 		return transaction{}, err
 	}
-	if !b.used.claim(h, b.set.now(), b.set.loginTTL) {
+	if !b.used.claim(h, b.set.now()) {
 		return transaction{}, errLoginUsed
 	}
 	return tx, nil

@@ -20,35 +20,20 @@ const maxUsedLogins = 1 << 16
 // which may then revoke the tokens it issued for it (RFC 6749 §4.1.2).
 // Keys are the transactions' state hashes, never states.
 type usedLogins struct {
-	mu    sync.Mutex
-	at    map[stateHash]int64 // key -> when it was used, Unix nanoseconds
-	order []stateHash         // keys, oldest use first
+	mu   sync.Mutex
+	used recent[stateHash, struct{}]
 }
+
+func (u *usedLogins) init(ttl time.Duration) { u.used.ttl, u.used.max = ttl, maxUsedLogins }
 
 // claim records key as used at now and reports whether it was not used
-// already within ttl.
-func (u *usedLogins) claim(key stateHash, now time.Time, ttl time.Duration) bool {
+// already within the login lifetime.
+func (u *usedLogins) claim(key stateHash, now time.Time) bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if u.at == nil {
-		u.at = make(map[stateHash]int64)
-	}
-	t, limit := now.UnixNano(), int64(ttl)
-	for len(u.order) > 0 && t-u.at[u.order[0]] > limit {
-		u.forgetOldest()
-	}
-	if at, ok := u.at[key]; ok && t-at <= limit {
+	if _, used := u.used.get(key, now); used {
 		return false
 	}
-	if len(u.order) >= maxUsedLogins {
-		u.forgetOldest()
-	}
-	u.at[key] = t
-	u.order = append(u.order, key)
+	u.used.put(key, struct{}{}, now)
 	return true
-}
-
-func (u *usedLogins) forgetOldest() {
-	delete(u.at, u.order[0])
-	u.order = u.order[1:]
 }
