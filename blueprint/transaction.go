@@ -61,12 +61,12 @@ func hashState(state string) stateHash {
 	return stateHash(sum[:18])
 }
 
-// hashKey is what a transaction is found by: its stateHash, base64url, so
-// that neither the session nor a cookie name holds the state.
-func hashKey(state string) string {
-	h := hashState(state)
-	return base64.RawURLEncoding.EncodeToString(h[:])
-}
+// key is what a transaction is found by: its stateHash, base64url, so that
+// neither the session nor a cookie name holds the state.
+func (h stateHash) key() string { return base64.RawURLEncoding.EncodeToString(h[:]) }
+
+// hashKey is the key of state's transaction.
+func hashKey(state string) string { return hashState(state).key() }
 
 // addTx keeps a new login until its callback.
 func (b *Blueprint) addTx(c *gin.Context, tx transaction) error { return b.pending.add(c, tx) }
@@ -79,7 +79,7 @@ func (b *Blueprint) takeTx(c *gin.Context, state string) (transaction, error) {
 		return transaction{}, ErrStateMismatch
 	}
 	h := hashState(state)
-	tx, err := b.pending.take(c, base64.RawURLEncoding.EncodeToString(h[:]))
+	tx, err := b.pending.take(c, h.key())
 	if err != nil {
 		return transaction{}, err
 	}
