@@ -66,6 +66,11 @@ func (r *redisServer) start() {
 	defer r.mu.Unlock()
 	cmd := exec.Command(r.args[0], r.args[1:]...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	// A group of its own, so that kill reaches the child a background
+	// save forks too (--save): left alive, it went on writing in the
+	// test's directory after the server was killed, and the directory's
+	// cleanup failed ("directory not empty").
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		r.t.Fatalf("starting redis-server: %v", err)
 	}
@@ -88,14 +93,15 @@ func (r *redisServer) start() {
 	}
 }
 
-// kill ends the server with SIGKILL: no shutdown, no final save.
+// kill ends the server with SIGKILL, and any background-save child with
+// it, as a machine that dies: no shutdown, no final save.
 func (r *redisServer) kill() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.cmd == nil {
 		return
 	}
-	_ = r.cmd.Process.Signal(syscall.SIGKILL)
+	_ = syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
 	_ = r.cmd.Wait()
 	r.cmd = nil
 }
