@@ -68,6 +68,7 @@ func sizes() loadSize {
 // own blueprint and store value, and users whose tokens are in the store.
 type world struct {
 	t     *testing.T
+	store blueprint.Storage // the first replica's store, read directly by the checks
 	p     *gintest.Provider
 	urls  []string
 	users []string
@@ -77,7 +78,7 @@ type world struct {
 // newWorld starts the provider and one replica per store; the stores must
 // share one backend, with storagetest.User as their user function.
 func newWorld(t *testing.T, users int, stores ...blueprint.Storage) *world {
-	w := &world{t: t}
+	w := &world{t: t, store: stores[0]}
 	w.p = gintest.StartProvider(gintest.Options{TokenLifetime: tokenLifetime, RotateRefreshTokens: true})
 	t.Cleanup(w.p.Close)
 	for _, s := range stores {
@@ -257,20 +258,68 @@ func (w *world) load(size loadSize, during func()) *tally {
 	return tl
 }
 
-// lost calls every user on every replica once, the services healthy again,
-// and returns the users whose token no longer works: tokens the fault lost.
-func (w *world) lost() []string {
-	var lost []string
+// recoverBound is how long the check after a fault waits for the store to
+// answer again: the first connections after an outage may each take longer
+// than storeTimeout (PostgreSQL starts a backend per connection, and
+// database/sql keeps only two idle ones by default, so a burst of requests
+// opens many at once).
+const recoverBound = 10 * time.Second
+
+// lost checks every user's token once the fault is over and returns the
+// users whose token the fault lost: the token is no longer in the store
+// (read through it directly), or it is there and a replica cannot use it
+// (the provider refused its refresh token, say). A store that does not
+// answer yet is not a lost token: the read and each replica's request are
+// tried again until recoverBound has passed, and the users whose store never
+// answered come back in unavailable, which fails the test as an outage that
+// did not end.
+func (w *world) lost() (lost, unavailable []string) {
+	deadline := time.Now().Add(recoverBound)
+	retry := func(class string) bool {
+		if class != "store" || time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(50 * time.Millisecond)
+		return true
+	}
+users:
 	for _, u := range w.users {
-		for i := range w.urls {
-			class, detail, _ := w.call(context.Background(), i, u)
-			if class != "ok" {
-				lost = append(lost, u+" ("+excerpt(detail)+")")
+		var tok *blueprint.Token
+		var err error
+		for {
+			tok, err = w.store.Get(storagetest.Request(u), "fake")
+			if !errors.Is(err, storage.ErrStoreUnavailable) || !retry("store") {
 				break
 			}
 		}
+		switch {
+		case errors.Is(err, storage.ErrStoreUnavailable):
+			unavailable = append(unavailable, u+" (reading the store: "+excerpt(err.Error())+")")
+			continue
+		case err != nil:
+			lost = append(lost, u+" (reading the store: "+excerpt(err.Error())+")")
+			continue
+		case tok == nil:
+			lost = append(lost, u+" (no token in the store)")
+			continue
+		}
+		for i := range w.urls {
+			class, detail, _ := w.call(context.Background(), i, u)
+			for retry(class) {
+				class, detail, _ = w.call(context.Background(), i, u)
+			}
+			switch class {
+			case "ok":
+				continue
+			case "store":
+				unavailable = append(unavailable, u+" ("+excerpt(detail)+")")
+			default:
+				lost = append(lost, u+" ("+excerpt(detail)+")")
+			}
+			continue users
+		}
 	}
-	return lost
+	return lost, unavailable
 }
 
 // checkInvariants asserts what every fault must leave: no request slower
@@ -297,9 +346,13 @@ func (w *world) checkInvariants(name string, tl *tally, allowed ...string) {
 	if tl.n("ok") == 0 {
 		t.Errorf("%s: no request succeeded", name)
 	}
-	lost := w.lost()
+	lost, unavailable := w.lost()
 	if len(lost) > 0 {
 		t.Errorf("%s: %d of %d tokens lost: %v", name, len(lost), len(w.users), lost)
+	}
+	if len(unavailable) > 0 {
+		t.Errorf("%s: the store still did not answer %v after the fault, for %d of %d users: %v",
+			name, recoverBound, len(unavailable), len(w.users), unavailable)
 	}
 	reuses := w.p.RefreshReuses()
 	if reuses > 0 {
