@@ -28,4 +28,24 @@
 // The lock holds a connection of the pool while the token is re-read and
 // written on others: a pool limited to one connection (db.SetMaxOpenConns(1))
 // would wait for itself until the store's timeout. Allow at least two.
+//
+// # Restarts and failovers
+//
+// A database restart, a failover or an administrator ends the connections
+// in the app's pool. An operation whose statement fails because the server
+// had ended its connection (PostgreSQL's 57P01 and 57P02, connection
+// exceptions of class 08) runs again on another connection within the
+// store's timeout, so the first requests after a failover do not fail for
+// a connection that was dead before they started; a statement that was
+// running when its connection ended is retried likewise, as every
+// operation retried (a read, an upsert, a delete, taking the lock) may run
+// twice. MySQL's driver checks idle connections before use, so there only
+// a connection ended during a statement fails it, and that is not retried.
+//
+// database/sql keeps two idle connections by default: under more
+// concurrent requests than that, most store operations open a new
+// connection (on PostgreSQL, a new server process each), and during a burst
+// of them one connection may take longer than the store's timeout to open.
+// Size the pool to the app's concurrency: db.SetMaxIdleConns(n) with n about
+// the number of requests served at once.
 package sqlstore

@@ -292,7 +292,7 @@ func (b *backend) createIndexes() []string {
 // Load returns the token bytes of k, or nil, nil.
 func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 	var data []byte
-	err := b.db.QueryRowContext(ctx, b.load, k.Provider, k.User).Scan(&data)
+	err := again(ctx, func() error { return b.db.QueryRowContext(ctx, b.load, k.Provider, k.User).Scan(&data) })
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -309,8 +309,10 @@ func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 // statement.
 func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
 	refs := storage.RefsOf(tok)
-	_, err := b.db.ExecContext(ctx, b.save, k.Provider, k.User, data, nullable(refs.SID), nullable(refs.Sub))
-	return err
+	return again(ctx, func() error {
+		_, err := b.db.ExecContext(ctx, b.save, k.Provider, k.User, data, nullable(refs.SID), nullable(refs.Sub))
+		return err
+	})
 }
 
 func nullable(s string) any {
@@ -326,18 +328,23 @@ func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int,
 	if ref == "" {
 		return 0, nil
 	}
-	res, err := b.db.ExecContext(ctx, b.removeSession, provider, ref, ref)
-	if err != nil {
-		return 0, err
-	}
-	n, err := res.RowsAffected()
+	var n int64
+	err := again(ctx, func() error {
+		res, err := b.db.ExecContext(ctx, b.removeSession, provider, ref, ref)
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		return err
+	})
 	return int(n), err
 }
 
 // Remove deletes the row of k.
 func (b *backend) Remove(ctx context.Context, k storage.Key) error {
-	_, err := b.db.ExecContext(ctx, b.remove, k.Provider, k.User)
-	return err
+	return again(ctx, func() error {
+		_, err := b.db.ExecContext(ctx, b.remove, k.Provider, k.User)
+		return err
+	})
 }
 
 // Lock takes the refresh lock of k; see the package documentation.
@@ -351,7 +358,11 @@ func (b *backend) Lock(ctx context.Context, k storage.Key, ttl time.Duration) (f
 func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Duration) (unlock func(), held func(context.Context) error, err error) {
 	switch b.dialect {
 	case Postgres:
-		return b.pgLock(ctx, lockKey(b.table, k.Provider, k.User), ttl)
+		err = again(ctx, func() (err error) {
+			unlock, held, err = b.pgLock(ctx, lockKey(b.table, k.Provider, k.User), ttl)
+			return err
+		})
+		return unlock, held, err
 	case MySQL:
 		return b.mysqlLock(ctx, lockName(b.table, k.Provider, k.User), ttl)
 	default:
