@@ -84,4 +84,3 @@ func TestConnectionKilledInThePoolIsNotAnOutage(t *testing.T) {
 		})
 	}
 }
-
