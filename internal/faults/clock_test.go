@@ -86,7 +86,7 @@ func TestFaultClockSkewBetweenReplicasAndProvider(t *testing.T) {
 	for _, skew := range skews {
 		s := redisstore.New(rs.client(t), scfg)
 		if first == nil {
-			first = s
+			first, w.store = s, s
 		}
 		cfg := p.OAuth2Config()
 		cfg.Now, cfg.ProviderTimeout, cfg.RefreshLeeway = clock.skewed(skew), providerTimeout, skewLeeway
