@@ -2,7 +2,6 @@ package blueprint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -47,9 +46,9 @@ type Blueprint struct {
 type settings struct {
 	redirectURL, redirectTo string
 	apiBase                 *url.URL
-	origins                 map[string]bool // where the token may go: "scheme://host[:port]"
-	api                     *http.Client    // API calls, with the redirect guard
-	provider                *http.Client    // token, request-token and revocation calls
+	origins                 originSet    // the host guard: where the token may go
+	api                     *http.Client // API calls, with the redirect guard
+	provider                *http.Client // token, request-token and revocation calls
 	timeout, leeway         time.Duration
 	loginTTL                time.Duration
 	maxPending              int
@@ -122,7 +121,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 	allowed, hc := o.AllowedHosts, o.HTTPClient
 	s := settings{
 		redirectURL: redirectURL, redirectTo: redirectTo,
-		origins: make(map[string]bool), timeout: DefaultProviderTimeout,
+		origins: make(originSet), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: o.SessionName, logger: o.Logger, skipRedirectPathCheck: o.SkipRedirectPathCheck,
 		keepSessionID: o.InsecureKeepSessionID, now: o.Now,
@@ -146,75 +145,37 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		s.redirectTo = "/"
 	}
 	if apiBase != "" {
-		u, err := url.Parse(apiBase)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			s.configErr = fmt.Errorf("%w: APIBaseURL %q is not an absolute URL", ErrConfig, apiBase)
+		u, err := s.origins.add(apiBase)
+		if err != nil {
+			s.configErr = fmt.Errorf("%w: APIBaseURL %q %v", ErrConfig, apiBase, err)
 		} else {
 			s.apiBase = u
-			s.origins[origin(u)] = true
 		}
 	}
 	for _, a := range allowed {
-		u, err := url.Parse(a)
-		if err != nil || u.Scheme == "" || u.Host == "" {
-			s.configErr = fmt.Errorf("%w: allowed host %q is not an absolute URL", ErrConfig, a)
-			continue
+		if _, err := s.origins.add(a); err != nil {
+			s.configErr = fmt.Errorf("%w: allowed host %q %v", ErrConfig, a, err)
 		}
-		s.origins[origin(u)] = true
 	}
 	if hc == nil {
 		hc = &http.Client{}
 	}
 	api := *hc
-	guard := api.CheckRedirect
-	api.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if !s.origins[origin(req.URL)] {
-			return fmt.Errorf("%w: redirect to %s", ErrForeignHost, req.URL.Host)
-		}
-		if guard != nil {
-			return guard(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("gindance: stopped after 10 redirects")
-		}
-		return nil
-	}
+	api.CheckRedirect = s.origins.apiRedirect(api.CheckRedirect)
 	base := api.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	api.Transport = &signingTransport{base: base}
 	s.api = &api
-	// The token and revocation endpoints get codes, PKCE verifiers, refresh
-	// tokens and client secrets in the request body, which a 307/308 would
-	// re-post to wherever it points: follow redirects on the same origin only.
+	// The token, revocation and PAR endpoints get codes, PKCE verifiers,
+	// refresh tokens and client secrets in the request body, which a 307/308
+	// would re-post to wherever it points: follow redirects on the same
+	// origin only.
 	prov := *hc
-	provGuard := prov.CheckRedirect
-	prov.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if origin(req.URL) != origin(via[0].URL) {
-			return fmt.Errorf("%w: the provider redirected to %s", ErrForeignHost, req.URL.Host)
-		}
-		if provGuard != nil {
-			return provGuard(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("gindance: stopped after 10 redirects")
-		}
-		return nil
-	}
+	prov.CheckRedirect = providerRedirect(prov.CheckRedirect)
 	s.provider = &prov
 	return s
-}
-
-// origin is the scheme, host and port of u, as compared for the host guard.
-func origin(u *url.URL) string {
-	host := strings.ToLower(u.Hostname())
-	port := u.Port()
-	scheme := strings.ToLower(u.Scheme)
-	if port == "" || (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
-		return scheme + "://" + host
-	}
-	return scheme + "://" + host + ":" + port
 }
 
 // Name returns the blueprint's name: the path segment it is mounted under and

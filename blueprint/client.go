@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -179,8 +178,8 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 		}
 		u = s.apiBase.ResolveReference(ref)
 	}
-	if !s.origins[origin(u)] {
-		return nil, fmt.Errorf("%w: %s", ErrForeignHost, strings.ToLower(u.Host))
+	if err := s.origins.check(u); err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -325,11 +324,4 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	return t.base.RoundTrip(req)
-}
-
-// sameDomainOrSub is net/http's rule for copying Authorization on a
-// redirect: sub is parent or a subdomain of it.
-func sameDomainOrSub(sub, parent string) bool {
-	sub, parent = strings.ToLower(sub), strings.ToLower(parent)
-	return sub == parent || strings.HasSuffix(sub, "."+parent)
 }

@@ -123,7 +123,7 @@ type proofClaims struct {
 // query and fragment (§4.2), ath when accessToken is given (§4.3, resource
 // requests), nonce when the server gave one.
 func (k *dpopKey) proof(method string, u *url.URL, accessToken, nonce string) (string, error) {
-	c := proofClaims{ID: randomString(18), Method: method, URI: endpointURL(u), IssuedAt: time.Now().Unix(), Nonce: nonce}
+	c := proofClaims{ID: randomString(18), Method: method, URI: targetURI(u), IssuedAt: time.Now().Unix(), Nonce: nonce}
 	if accessToken != "" {
 		sum := sha256.Sum256([]byte(accessToken))
 		c.ATH = base64.RawURLEncoding.EncodeToString(sum[:])
