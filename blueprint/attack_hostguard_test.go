@@ -1,0 +1,335 @@
+package blueprint_test
+
+// The attack catalogue: the host guard against hosts that a Unicode case
+// fold, or a string join, makes look like the API's (issue 21, findings 1
+// and 2). The hosts are names (api.kiwi.test) that no resolver is asked
+// about: a namedLoopback dials every name on one loopback server and
+// records what net/http dialed and what Host each request named.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/gintest"
+)
+
+// namedLoopback is one loopback server reachable under any host name.
+type namedLoopback struct {
+	*httptest.Server
+	port  string
+	mu    sync.Mutex
+	seen  []string // "dial <host:port>" and "<Host> <method> <path> <body>", in order
+	hosts []string // each dialed host and each request's Host, lower-cased, without port
+}
+
+func newNamedLoopback(t *testing.T, h http.Handler) *namedLoopback {
+	t.Helper()
+	n := &namedLoopback{}
+	n.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		n.record(r.Host, fmt.Sprintf("%s %s %s %s", r.Host, r.Method, r.URL.Path, body))
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(n.Close)
+	_, n.port, _ = net.SplitHostPort(n.Listener.Addr().String())
+	return n
+}
+
+func (n *namedLoopback) record(hostport, line string) {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	n.mu.Lock()
+	n.seen = append(n.seen, line)
+	n.hosts = append(n.hosts, strings.ToLower(host))
+	n.mu.Unlock()
+}
+
+// url is http://name:port, the server under name.
+func (n *namedLoopback) url(name string) string { return "http://" + net.JoinHostPort(name, n.port) }
+
+// client is an HTTP client of its own (no shared connection pool) whose
+// every dial goes to the server.
+func (n *namedLoopback) client() *http.Client {
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		n.record(addr, "dial "+addr)
+		_, port, err := net.SplitHostPort(addr)
+		if err != nil || port != n.port {
+			return nil, fmt.Errorf("namedLoopback: no server at %q", addr)
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, net.JoinHostPort("127.0.0.1", port))
+	}}}
+}
+
+// foreign returns what reached the server under a host other than
+// genuine, or was dialed as one.
+func (n *namedLoopback) foreign(genuine ...string) []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for i, h := range n.hosts {
+		ok := false
+		for _, g := range genuine {
+			ok = ok || h == g
+		}
+		if !ok {
+			out = append(out, n.seen[i])
+		}
+	}
+	return out
+}
+
+func (n *namedLoopback) reset() {
+	n.mu.Lock()
+	n.seen, n.hosts = nil, nil
+	n.mu.Unlock()
+}
+
+// lookalike is a spelling of a host that a Unicode case fold
+// (strings.ToLower) turns into the host itself.
+type lookalike struct{ name, from, to string }
+
+// kiwiLookalikes respell "kiwi" in a host name. net/http dials with IDNA's
+// Lookup profile (UTS #46) and names the host in the Host header with the
+// Punycode profile:
+//   - U+0130 folds to "i" but UTS #46 maps it to "i" and U+0307: dialed as
+//     another, punycode name;
+//   - U+212A KELVIN SIGN folds and maps to "k", but the Host header carries
+//     it punycoded: the request names another host (and an HTTP proxy
+//     would connect to that one);
+//   - fullwidth letters map to ASCII when dialed but not in the Host header;
+//   - a trailing dot makes an absolute name, which the guard keeps apart.
+var kiwiLookalikes = []lookalike{
+	{"U+0130 LATIN CAPITAL LETTER I WITH DOT ABOVE", "kiwi", "k\u0130wi"},
+	{"U+212A KELVIN SIGN", "kiwi", "\u212Aiwi"},
+	{"fullwidth letters", "kiwi", "\uff4b\uff49\uff57\uff49"},
+	{"trailing dot", "kiwi.test", "kiwi.test."},
+}
+
+// apiOnLoopback is a blueprint whose API is http://api.kiwi.test:port on
+// a namedLoopback, with a token stored. The API answers /x with 200 and
+// /redirect?to=URL with a 302 to URL.
+func apiOnLoopback(t *testing.T) (*blueprint.Blueprint, *namedLoopback) {
+	t.Helper()
+	n := newNamedLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if to := r.URL.Query().Get("to"); to != "" {
+			w.Header().Set("Location", to)
+			w.WriteHeader(http.StatusFound)
+			return
+		}
+		w.Write([]byte("ok"))
+	}))
+	cfg := staticConfig(n.url("api.kiwi.test") + "/")
+	cfg.HTTPClient = n.client()
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at-kiwi-secret"})
+	return b, n
+}
+
+// get calls b.Client(c).Get(u) in a request and returns its error.
+func get(t *testing.T, b *blueprint.Blueprint, u string) error {
+	t.Helper()
+	return call(t, b, func(c *gin.Context) error {
+		resp, err := b.Client(c).Get(u)
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	})
+}
+
+// Finding 1: an absolute URL whose host folds to the API's is refused with
+// ErrForeignHost before anything is dialed; the API's own host, in any
+// ASCII case, still works.
+func TestAttackHostGuardUnicodeCaseFoldAbsoluteURL(t *testing.T) {
+	b, n := apiOnLoopback(t)
+	if err := get(t, b, n.url("API.Kiwi.TEST")+"/x"); err != nil {
+		t.Fatalf("the API's own host in upper case: %v", err)
+	}
+	if f := n.foreign("api.kiwi.test"); len(f) != 0 {
+		t.Fatalf("the API's own host reached %q", f)
+	}
+	for _, l := range kiwiLookalikes {
+		t.Run(l.name, func(t *testing.T) {
+			n.reset()
+			target := strings.Replace(n.url("api.kiwi.test"), l.from, l.to, 1) + "/x"
+			err := get(t, b, target)
+			if !errors.Is(err, blueprint.ErrForeignHost) {
+				t.Errorf("Get(%q) = %v; want ErrForeignHost", target, err)
+			}
+			if len(n.seen) != 0 {
+				t.Errorf("Get(%q) reached the network: %q", target, n.seen)
+			}
+		})
+	}
+}
+
+// Finding 1: a 302 from the genuine API to a host that folds to the API's
+// ends in ErrForeignHost; the token reaches no other host name.
+func TestAttackHostGuardUnicodeCaseFoldAPIRedirect(t *testing.T) {
+	b, n := apiOnLoopback(t)
+	for _, l := range kiwiLookalikes {
+		t.Run(l.name, func(t *testing.T) {
+			n.reset()
+			to := strings.Replace(n.url("api.kiwi.test"), l.from, l.to, 1) + "/x"
+			err := get(t, b, "/redirect?to="+url.QueryEscape(to))
+			if !errors.Is(err, blueprint.ErrForeignHost) {
+				t.Errorf("302 to %q: %v; want ErrForeignHost", to, err)
+			}
+			if f := n.foreign("api.kiwi.test"); len(f) != 0 {
+				t.Errorf("302 to %q: the token went to %q", to, f)
+			}
+			if len(n.seen) == 0 {
+				t.Fatal("the API was not called")
+			}
+		})
+	}
+}
+
+// Finding 1, at the token endpoint: a 307 from the token endpoint (code
+// exchange and refresh), the revocation endpoint or the PAR endpoint to a
+// host that folds to the provider's would re-post client_secret, code,
+// code_verifier or refresh token there. Each call stops at the redirect
+// with ErrForeignHost, and nothing reaches another host name.
+func TestAttackHostGuardUnicodeCaseFoldTokenEndpointRedirect(t *testing.T) {
+	for _, l := range kiwiLookalikes {
+		for _, op := range []string{"exchange", "refresh", "revoke", "par"} {
+			t.Run(l.name+"/"+op, func(t *testing.T) {
+				var redirecting sync.Map
+				p := gintest.NewProvider(gintest.Options{TokenLifetime: 30 * time.Second, User: &gintest.User{ID: "u-1", Login: "alice"}})
+				var n *namedLoopback
+				n = newNamedLoopback(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if _, on := redirecting.Load(r.URL.Path); on && strings.HasPrefix(strings.ToLower(r.Host), "idp.kiwi.test:") {
+						to := strings.Replace(n.url("idp.kiwi.test"), l.from, l.to, 1) + r.URL.Path
+						http.Redirect(w, r, to, http.StatusTemporaryRedirect)
+						return
+					}
+					p.ServeHTTP(w, r)
+				}))
+				idp := n.url("idp.kiwi.test")
+				p.SetBaseURL(idp)
+				b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
+					ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+					TokenAuth: blueprint.ClientSecretPost,
+					AuthURL:   n.URL + "/authorize", TokenURL: idp + "/token", RevocationURL: idp + "/revoke",
+					PARURL: idp + "/par", APIBaseURL: idp + "/api/",
+					Options: blueprint.Options{HTTPClient: n.client(), PushAuthorizationRequests: op == "par"},
+				})
+				var lastErr error
+				b.OnError(func(c *gin.Context, err error) { lastErr = err; blueprint.DefaultErrorHandler(c, err) })
+				var logoutErr error
+				r := newEngine()
+				b.Mount(r.Group("/login"))
+				r.GET("/", func(c *gin.Context) {
+					tok, err := b.Token(c)
+					if err != nil {
+						lastErr = err
+					}
+					c.String(http.StatusOK, "authorized=%v", err == nil && tok != nil)
+				})
+				r.GET("/logout", func(c *gin.Context) { logoutErr = b.Logout(c); c.String(http.StatusOK, "bye") })
+				app := httptest.NewServer(r)
+				t.Cleanup(app.Close)
+				br := gintest.NewBrowser()
+				login := func() {
+					t.Helper()
+					if page, err := br.Get(app.URL + "/login/fake"); err != nil || page.Body != "authorized=true" {
+						t.Fatalf("login: %v %+v %v", err, page, lastErr)
+					}
+				}
+
+				switch op {
+				case "exchange", "par":
+					redirecting.Store(map[string]string{"exchange": "/token", "par": "/par"}[op], true)
+					page, err := br.Get(app.URL + "/login/fake")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.StatusCode != http.StatusBadGateway || !errors.Is(lastErr, blueprint.ErrForeignHost) {
+						t.Fatalf("%s: page %d %q, OnError %v; want 502 and ErrForeignHost", op, page.StatusCode, page.Body, lastErr)
+					}
+				case "refresh":
+					login()
+					redirecting.Store("/token", true)
+					page, err := br.Get(app.URL + "/") // the 30 s token is within the leeway: refresh
+					if err != nil {
+						t.Fatal(err)
+					}
+					if page.Body != "authorized=false" || !errors.Is(lastErr, blueprint.ErrForeignHost) {
+						t.Fatalf("refresh: page %q, error %v; want no token and ErrForeignHost", page.Body, lastErr)
+					}
+				case "revoke":
+					login()
+					redirecting.Store("/revoke", true)
+					if page, err := br.Get(app.URL + "/logout"); err != nil || page.Body != "bye" {
+						t.Fatalf("logout: %v %+v", err, page)
+					}
+					if !errors.Is(logoutErr, blueprint.ErrRevoke) || !errors.Is(logoutErr, blueprint.ErrForeignHost) {
+						t.Fatalf("logout error %v; want ErrRevoke wrapping ErrForeignHost", logoutErr)
+					}
+				}
+				// the browser's visits name 127.0.0.1; the blueprint's only idp.kiwi.test
+				if f := n.foreign("idp.kiwi.test", "127.0.0.1"); len(f) != 0 {
+					t.Fatalf("%s: reached another host name: %q", op, f)
+				}
+			})
+		}
+	}
+}
+
+// Finding 2: origins are compared as scheme, host and port, not as a
+// joined "host:port" string. With the API at [2001:db8::1]:8443, the
+// address [2001:db8::1:8443] (port 80) joined to the same string; neither
+// an absolute URL nor a 302 from the API may send the token there.
+func TestAttackHostGuardIPv6OriginCollision(t *testing.T) {
+	var dialed []string
+	var mu sync.Mutex
+	api := newAPIServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if to := r.URL.Query().Get("to"); to != "" {
+			http.Redirect(w, r, to, http.StatusFound)
+		}
+	})
+	hc := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		mu.Lock()
+		dialed = append(dialed, addr)
+		mu.Unlock()
+		if strings.ToLower(addr) != "[2001:db8::1]:8443" {
+			return nil, errors.New("not the API")
+		}
+		var d net.Dialer
+		return d.DialContext(ctx, network, api.Listener.Addr().String())
+	}}}
+	cfg := staticConfig("http://[2001:db8::1]:8443/")
+	cfg.HTTPClient = hc
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at-v6-secret"})
+	if err := get(t, b, "http://[2001:DB8::1]:8443/x"); err != nil {
+		t.Fatalf("the API itself: %v", err)
+	}
+	for _, target := range []string{"http://[2001:db8::1:8443]/x", "/?to=" + url.QueryEscape("http://[2001:db8::1:8443]/x")} {
+		if err := get(t, b, target); !errors.Is(err, blueprint.ErrForeignHost) {
+			t.Errorf("%s: %v; want ErrForeignHost", target, err)
+		}
+	}
+	for _, a := range dialed {
+		if strings.ToLower(a) != "[2001:db8::1]:8443" {
+			t.Errorf("dialed %s", a)
+		}
+	}
+}
