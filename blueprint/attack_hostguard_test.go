@@ -333,3 +333,89 @@ func TestAttackHostGuardIPv6OriginCollision(t *testing.T) {
 		}
 	}
 }
+
+// RFC 9449 §4.2, §4.3 item 9: a DPoP proof's htu is the URI the server
+// receives. For a provider and API configured under an internationalised
+// name in its normal form (bücher.test, which net/http dials and names
+// alike as xn--bcher-kva.test), the proofs at the token endpoint and at the
+// API name the host in that ASCII form, and a server that checks htu
+// accepts them; no other host name is dialed or named.
+func TestDPoPHtuNamesIDNHostAsSent_RFC9449_4_2(t *testing.T) {
+	p := gintest.NewProvider(gintest.Options{RequireDPoP: true, User: &gintest.User{ID: "u-1", Login: "alice"}})
+	n := newNamedLoopback(t, p)
+	p.SetBaseURL(n.url("xn--bcher-kva.test")) // what the provider checks htu against
+	idn := n.url("b\u00fccher.test")
+	b := blueprint.NewOAuth2("idp", blueprint.OAuth2Config{
+		ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+		AuthURL: n.URL + "/authorize", TokenURL: idn + "/token", APIBaseURL: idn + "/api/",
+		Options: blueprint.Options{HTTPClient: n.client(), DPoP: true},
+	})
+	var lastErr error
+	b.OnError(func(c *gin.Context, err error) { lastErr = err; blueprint.DefaultErrorHandler(c, err) })
+	r := newEngine()
+	b.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) {
+		var me struct {
+			Login string `json:"login"`
+		}
+		if err := b.Client(c).GetJSON("me", &me); err != nil {
+			c.String(http.StatusBadGateway, "api: %v", err)
+			return
+		}
+		c.String(http.StatusOK, "login=%s", me.Login)
+	})
+	app := httptest.NewServer(r)
+	t.Cleanup(app.Close)
+	page, err := gintest.NewBrowser().Get(app.URL + "/login/idp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Body != "login=alice" {
+		t.Fatalf("login and API call: %d %q, error %v", page.StatusCode, page.Body, lastErr)
+	}
+	if f := n.foreign("xn--bcher-kva.test", "127.0.0.1"); len(f) != 0 {
+		t.Fatalf("reached another host name: %q", f)
+	}
+}
+
+// AllowedHosts (and APIBaseURL) are compared as net/http dials them: an
+// entry written as an internationalised name in its normal form admits the
+// same host in its ASCII form (as links in API answers carry it), and an
+// entry that net/http would dial and name as two different hosts is a
+// configuration error, not a guess.
+func TestHostGuardAllowedHostsCompareAsDialed(t *testing.T) {
+	var dialed []string
+	cfg := staticConfig("https://api.kiwi.test/")
+	cfg.AllowedHosts = []string{"https://b\u00fccher.test"}
+	cfg.HTTPClient = &http.Client{Transport: &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		dialed = append(dialed, addr)
+		return nil, errors.New("recorded, not dialed")
+	}}}
+	b := blueprint.NewOAuth2("p", cfg)
+	withToken(b, &blueprint.Token{AccessToken: "at-allowed"})
+	for _, u := range []string{"https://xn--bcher-kva.test/x", "https://XN--BCHER-KVA.test/x", "https://b\u00fccher.test/x"} {
+		if err := get(t, b, u); err == nil || errors.Is(err, blueprint.ErrForeignHost) {
+			t.Errorf("Get(%q) = %v; want it let through (and the recording dialer's error)", u, err)
+		}
+	}
+	for _, a := range dialed {
+		if strings.ToLower(a) != "xn--bcher-kva.test:443" {
+			t.Errorf("dialed %q", a)
+		}
+	}
+	if len(dialed) != 3 {
+		t.Errorf("%d dials; want 3", len(dialed))
+	}
+	for _, entry := range []string{"https://uploads.\u212Aiwi.test", "https://uploads.k\u0130wi.test", "https://\uff4b\uff49\uff57\uff49.test"} {
+		cfg.AllowedHosts = []string{entry}
+		if err := blueprint.NewOAuth2("p", cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) {
+			t.Errorf("AllowedHosts %q: Validate() = %v; want ErrConfig", entry, err)
+		}
+		cfg.AllowedHosts = nil
+		cfg.APIBaseURL = entry + "/"
+		if err := blueprint.NewOAuth2("p", cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) {
+			t.Errorf("APIBaseURL %q: Validate() = %v; want ErrConfig", entry, err)
+		}
+		cfg.APIBaseURL = "https://api.kiwi.test/"
+	}
+}
