@@ -29,7 +29,9 @@ var (
 	ErrStateExpired = fmt.Errorf("%w: the login expired, start again", ErrStateMismatch)
 
 	// ErrForeignHost means a request would have sent the token to a host it
-	// was not issued for; the request was not sent.
+	// was not issued for, or to a host net/http would dial under one name
+	// and address under another (a Unicode look-alike); the request was not
+	// sent.
 	ErrForeignHost = errors.New("gindance: refusing to send the token to a foreign host")
 
 	// ErrNoSession means the gin-contrib/sessions middleware is not installed

@@ -20,7 +20,11 @@ import (
 // Their fields are promoted, so cfg.Logger reads and sets Options.Logger.
 type Options struct {
 	// AllowedHosts are further origins ("https://uploads.example.com") the
-	// token may be sent to besides APIBaseURL's.
+	// token may be sent to besides APIBaseURL's. Scheme, host and port are
+	// compared as net/http dials them: an internationalised name may be
+	// written in its normal form or as its xn-- form; a name net/http would
+	// dial as one host and name as another (U+212A KELVIN SIGN, fullwidth
+	// letters) is ErrConfig.
 	AllowedHosts []string
 
 	// HTTPClient makes the calls to the provider (token endpoint and API).
