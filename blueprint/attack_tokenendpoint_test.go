@@ -44,55 +44,73 @@ func TestAttackTokenEndpointRedirectToForeignHostRefused(t *testing.T) {
 					AuthURL:   tf.p.AuthURL(), TokenURL: front.URL + "/token", RevocationURL: front.URL + "/revoke",
 					APIBaseURL: tf.p.APIBaseURL(),
 				})
-				var lastErr error
-				b.OnError(func(c *gin.Context, err error) { lastErr = err; blueprint.DefaultErrorHandler(c, err) })
-				var logoutErr error
-				r := newEngine()
-				b.Mount(r.Group("/login"))
-				r.GET("/", func(c *gin.Context) {
-					tok, err := b.Token(c)
-					if err != nil {
-						lastErr = err
-					}
-					c.String(http.StatusOK, "authorized=%v", err == nil && tok != nil)
-				})
-				r.GET("/logout", func(c *gin.Context) { logoutErr = b.Logout(c); c.String(http.StatusOK, "bye") })
-				app := httptest.NewServer(r)
-				t.Cleanup(app.Close)
-				br := gintest.NewBrowser()
-
-				switch op {
-				case "exchange":
-					redirecting.Store("/token", true)
-					page, err := br.Get(app.URL + "/login/fake")
-					if err != nil || page.StatusCode != http.StatusBadGateway || !errors.Is(lastErr, blueprint.ErrForeignHost) {
-						t.Fatalf("exchange: %v %+v %v", err, page, lastErr)
-					}
-				case "refresh":
-					if page, err := br.Get(app.URL + "/login/fake"); err != nil || page.Body != "authorized=true" {
-						t.Fatalf("login: %v %+v", err, page)
-					}
-					redirecting.Store("/token", true)
-					page, err := br.Get(app.URL + "/") // the 30 s token is within the leeway: refresh
-					if err != nil || page.Body != "authorized=false" || !errors.Is(lastErr, blueprint.ErrForeignHost) {
-						t.Fatalf("refresh: %v %+v %v", err, page, lastErr)
-					}
-				case "revoke":
-					if page, err := br.Get(app.URL + "/login/fake"); err != nil || page.Body != "authorized=true" {
-						t.Fatalf("login: %v %+v", err, page)
-					}
-					redirecting.Store("/revoke", true)
-					if page, err := br.Get(app.URL + "/logout"); err != nil || page.Body != "bye" {
-						t.Fatalf("logout: %v %+v", err, page)
-					}
-					if !errors.Is(logoutErr, blueprint.ErrRevoke) || !errors.Is(logoutErr, blueprint.ErrForeignHost) {
-						t.Fatalf("logout error %v; want ErrRevoke wrapping ErrForeignHost", logoutErr)
-					}
-				}
+				stopsAtRedirect(t, b, op, func(path string) { redirecting.Store(path, true) })
 				if n := foreign.hits.Load(); n != 0 {
 					t.Fatalf("the foreign host got %d requests: %s", n, <-foreign.auths)
 				}
 			})
 		}
+	}
+}
+
+// stopsAtRedirect runs the provider call op ("exchange", "refresh",
+// "revoke" or "par") of a login with b in an app, calling redirect with
+// the endpoint's path just before the call is made, and fails t unless the
+// call stopped with ErrForeignHost as the user sees it: the login's 502,
+// no token after a refresh, Logout's ErrRevoke.
+func stopsAtRedirect(t *testing.T, b *blueprint.Blueprint, op string, redirect func(path string)) {
+	t.Helper()
+	var lastErr, logoutErr error
+	b.OnError(func(c *gin.Context, err error) { lastErr = err; blueprint.DefaultErrorHandler(c, err) })
+	r := newEngine()
+	b.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) {
+		tok, err := b.Token(c)
+		if err != nil {
+			lastErr = err
+		}
+		c.String(http.StatusOK, "authorized=%v", err == nil && tok != nil)
+	})
+	r.GET("/logout", func(c *gin.Context) { logoutErr = b.Logout(c); c.String(http.StatusOK, "bye") })
+	app := httptest.NewServer(r)
+	t.Cleanup(app.Close)
+	br := gintest.NewBrowser()
+	login := func() {
+		t.Helper()
+		if page, err := br.Get(app.URL + "/login/" + b.Name()); err != nil || page.Body != "authorized=true" {
+			t.Fatalf("login: %v %+v %v", err, page, lastErr)
+		}
+	}
+	switch op {
+	case "exchange", "par":
+		redirect(map[string]string{"exchange": "/token", "par": "/par"}[op])
+		page, err := br.Get(app.URL + "/login/" + b.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.StatusCode != http.StatusBadGateway || !errors.Is(lastErr, blueprint.ErrForeignHost) {
+			t.Fatalf("%s: page %d %q, OnError %v; want 502 and ErrForeignHost", op, page.StatusCode, page.Body, lastErr)
+		}
+	case "refresh":
+		login()
+		redirect("/token")
+		page, err := br.Get(app.URL + "/") // a token within the leeway: refresh
+		if err != nil {
+			t.Fatal(err)
+		}
+		if page.Body != "authorized=false" || !errors.Is(lastErr, blueprint.ErrForeignHost) {
+			t.Fatalf("refresh: page %q, error %v; want no token and ErrForeignHost", page.Body, lastErr)
+		}
+	case "revoke":
+		login()
+		redirect("/revoke")
+		if page, err := br.Get(app.URL + "/logout"); err != nil || page.Body != "bye" {
+			t.Fatalf("logout: %v %+v", err, page)
+		}
+		if !errors.Is(logoutErr, blueprint.ErrRevoke) || !errors.Is(logoutErr, blueprint.ErrForeignHost) {
+			t.Fatalf("logout error %v; want ErrRevoke wrapping ErrForeignHost", logoutErr)
+		}
+	default:
+		t.Fatalf("unknown op %q", op)
 	}
 }
