@@ -187,13 +187,15 @@ func useNonceAtTokenEndpoint(resp *http.Response) bool {
 
 // useNonceAtResource reports whether resp is a resource server's demand
 // for a nonce (RFC 9449 §9: 401 with a DPoP challenge whose error is
-// use_dpop_nonce, and a DPoP-Nonce header).
+// use_dpop_nonce, and a DPoP-Nonce header). The DPoP challenge may come
+// anywhere among others, in one field line or several (RFC 9110 §11.6.1;
+// RFC 9449 §7.2 shows "Bearer, DPoP ...").
 func useNonceAtResource(resp *http.Response) bool {
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("DPoP-Nonce") == "" {
 		return false
 	}
-	for _, ch := range resp.Header.Values("WWW-Authenticate") {
-		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(ch)), "dpop") && strings.Contains(ch, "use_dpop_nonce") {
+	for _, ch := range parseChallenges(resp.Header.Values("WWW-Authenticate")) {
+		if ch.is(dpopScheme) && ch.param("error") == "use_dpop_nonce" {
 			return true
 		}
 	}
