@@ -141,6 +141,7 @@ func (k *dpopKey) proof(method string, u *url.URL, accessToken, nonce string) (s
 
 // nonces remembers the last DPoP-Nonce each origin sent (RFC 9449 §8,
 // §9), so that the next request there carries it without a round trip.
+// The token endpoint's and the APIs' nonces are kept in two of them.
 type nonces struct {
 	mu sync.Mutex
 	m  map[string]string
@@ -225,7 +226,7 @@ func (p *oauth2Protocol) dpopRoundTrip(base http.RoundTripper, req *http.Request
 		return nil, err
 	}
 	send := func(r *http.Request) (*http.Response, error) {
-		proof, err := key.proof(r.Method, r.URL, tok.AccessToken, p.nonces.get(r.URL))
+		proof, err := key.proof(r.Method, r.URL, tok.AccessToken, p.apiNonces.get(r.URL))
 		if err != nil {
 			return nil, err
 		}
@@ -233,7 +234,7 @@ func (p *oauth2Protocol) dpopRoundTrip(base http.RoundTripper, req *http.Request
 		r.Header.Set("DPoP", proof)
 		resp, err := base.RoundTrip(r)
 		if err == nil {
-			p.nonces.update(r.URL, resp)
+			p.apiNonces.update(r.URL, resp)
 		}
 		return resp, err
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,4 +91,41 @@ func proofNonce(r *http.Request) string {
 		return ""
 	}
 	return c.Nonce
+}
+
+// RFC 9449 §8 and §9: the authorization server's nonce is for token
+// requests and a resource server's for API calls, even on one origin, each
+// remembered until its server gives a new one. With the gintest token
+// endpoint and API on one origin, each keeping nonces of its own, a
+// request that refreshes and calls the API costs one token call and one
+// API call once both nonces are known: neither server is sent the other's
+// nonce and retried.
+func TestDPoPNoncesPerServerOnOneOrigin_RFC9449_8_9(t *testing.T) {
+	// 30 s tokens within the 60 s leeway: every request refreshes.
+	a := startDPoPApp(t, gintest.Options{RequireDPoP: true, DPoPNonce: true, TokenLifetime: 30 * time.Second}, nil)
+	tu, _ := url.Parse(a.rp.TokenURL())
+	au, _ := url.Parse(a.rp.APIBaseURL())
+	if tu.Scheme != au.Scheme || tu.Host != au.Host {
+		t.Fatalf("token endpoint %s and API %s are not on one origin", a.rp.TokenURL(), a.rp.APIBaseURL())
+	}
+	br := gintest.NewBrowser()
+	if page, _ := br.Get(a.url + "/login/idp"); page.Body != "authorized=true" {
+		t.Fatalf("login: %q %v", page.Body, a.lastErr())
+	}
+	// The first API call learns the resource server's nonce.
+	if page, _ := br.Get(a.url + "/me"); page.Body != "login=alice" {
+		t.Fatalf("API: %q %v", page.Body, a.lastErr())
+	}
+	a.rp.ResetCalls()
+	const requests = 3
+	for i := 0; i < requests; i++ {
+		if page, _ := br.Get(a.url + "/me"); page.Body != "login=alice" {
+			t.Fatalf("request %d: %q %v", i, page.Body, a.lastErr())
+		}
+	}
+	refreshes, token, api := a.rp.Calls(gintest.EndpointRefresh), a.rp.Calls(gintest.EndpointToken), a.rp.Calls(gintest.EndpointAPI)
+	if refreshes != requests || token != requests || api != requests {
+		t.Fatalf("%d requests cost %d refreshes in %d token calls and %d API calls, want %d each: a nonce was sent to the other server",
+			requests, refreshes, token, api, requests)
+	}
 }

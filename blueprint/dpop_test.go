@@ -201,8 +201,8 @@ func TestDPoPProofFreshPerCallWithinRequest_RFC9449_4_2(t *testing.T) {
 }
 
 // RFC 9449 §8 and §9: a server nonce is retried once, at the token
-// endpoint and at the resource server, and remembered per origin, so that
-// the next request carries it without another round trip.
+// endpoint and at the resource server, and remembered per server and
+// origin, so that the next request carries it without another round trip.
 func TestDPoPNonceRetriedOnceAndRemembered_RFC9449_8_9(t *testing.T) {
 	a := startDPoPApp(t, gintest.Options{RequireDPoP: true, DPoPNonce: true}, nil)
 	br := gintest.NewBrowser()
@@ -215,15 +215,21 @@ func TestDPoPNonceRetriedOnceAndRemembered_RFC9449_8_9(t *testing.T) {
 	if page, _ := br.Get(a.url + "/me"); page.Body != "login=alice" {
 		t.Fatalf("API: %q", page.Body)
 	}
-	if n := a.rp.Calls(gintest.EndpointAPI); n != 1 {
-		t.Fatalf("%d API calls, want 1: the nonce of the token endpoint's origin is remembered", n)
+	if n := a.rp.Calls(gintest.EndpointAPI); n != 2 {
+		t.Fatalf("%d API calls, want 2: the resource server's own nonce demand and one retry", n)
+	}
+	if page, _ := br.Get(a.url + "/me"); page.Body != "login=alice" {
+		t.Fatalf("API: %q", page.Body)
+	}
+	if n := a.rp.Calls(gintest.EndpointAPI); n != 3 {
+		t.Fatalf("%d API calls, want 3: the resource server's nonce is remembered", n)
 	}
 	a.rp.ExpireDPoPNonces()
 	if page, _ := br.Get(a.url + "/me"); page.Body != "login=alice" {
 		t.Fatalf("API after the server's nonces expired: %q", page.Body)
 	}
-	if n := a.rp.Calls(gintest.EndpointAPI); n != 3 {
-		t.Fatalf("%d API calls, want 3: one retry with the new nonce", n)
+	if n := a.rp.Calls(gintest.EndpointAPI); n != 5 {
+		t.Fatalf("%d API calls, want 5: one retry with the new nonce", n)
 	}
 	// A fresh nonce on every answer, each good once: the newest is used.
 	a.rp.Fail(gintest.Failure{DPoPNonceEveryCall: true})

@@ -46,7 +46,10 @@ type oauth2Protocol struct {
 	secretSigner jose.Signer   // for client_secret_jwt
 	authErr      error         // a ClientKeys or client secret problem, reported by validate
 
-	nonces nonces // DPoP-Nonce per origin, token endpoint and API alike
+	// DPoP-Nonce per origin, apart for the authorization server (token
+	// endpoint, RFC 9449 §8) and resource servers (API calls, §9): one
+	// origin may serve both, each with nonces of its own.
+	tokenNonces, apiNonces nonces
 }
 
 // prepareClientAuth builds the signers of JWT client authentication.

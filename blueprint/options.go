@@ -139,7 +139,8 @@ type Options struct {
 	// P-256 key, kept with the token (Token.DPoPKey) in the Storage; every
 	// token request and every Client call carries a fresh proof signed by
 	// it, and API calls use the Authorization scheme DPoP. Server nonces
-	// are retried once and remembered per origin. A token endpoint that
+	// are retried once and remembered per origin, the token endpoint's
+	// apart from the APIs' (RFC 9449 §8, §9). A token endpoint that
 	// answers with a token_type other than DPoP fails the login
 	// (ErrDPoPNotBound). With a cookie session the key travels in the
 	// cookie: use an encrypting cookie store or a server-side Storage.

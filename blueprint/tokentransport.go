@@ -58,7 +58,7 @@ func (t *providerTransport) attempt(req *http.Request, body []byte) (*http.Respo
 	r.ContentLength = int64(len(body))
 	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	if t.dpop != nil {
-		proof, err := t.dpop.proof(r.Method, r.URL, "", t.p.nonces.get(r.URL))
+		proof, err := t.dpop.proof(r.Method, r.URL, "", t.p.tokenNonces.get(r.URL))
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func (t *providerTransport) attempt(req *http.Request, body []byte) (*http.Respo
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err == nil && t.dpop != nil {
-		t.p.nonces.update(r.URL, resp)
+		t.p.tokenNonces.update(r.URL, resp)
 	}
 	return resp, err
 }

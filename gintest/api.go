@@ -25,7 +25,7 @@ func (p *Provider) handleAPIMe(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, st, map[string]string{"error": "injected", "error_description": "injected by gintest Failure.APIStatus"})
 		return
 	}
-	p.nonceHeader(w)
+	p.nonceHeader(w, resourceServer)
 	scheme, tok, ok := accessTokenOf(r)
 	if !ok {
 		unauthorized(w, "missing bearer token in the Authorization header")

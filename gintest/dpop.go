@@ -27,6 +27,17 @@ type dpopClaims struct {
 	ATH      string           `json:"ath"`
 }
 
+// nonceServer names which server issued a DPoP nonce: the authorization
+// server (/token) and the resource server (the API) keep their own (RFC
+// 9449 §8, §9), so that a client mixing them up is refused, as it would be
+// where the two are separate deployments behind one origin.
+type nonceServer string
+
+const (
+	authServer     nonceServer = "as"
+	resourceServer nonceServer = "rs"
+)
+
 // dpopError is a refused proof: the error code and, for a nonce demand, a
 // fresh nonce to send along.
 type dpopError struct {
@@ -37,8 +48,13 @@ type dpopError struct {
 // checkDPoP verifies the request's DPoP proof (RFC 9449 §4.3) for the
 // endpoint path and, at the resource server, the access token (ath). It
 // returns the JWK thumbprint of the proof's key (§6.1), "" when the request
-// has no proof.
+// has no proof. A proof with an access token is for the resource server,
+// one without for the authorization server; each wants its own nonces.
 func (p *Provider) checkDPoP(r *http.Request, path, accessToken string) (string, *dpopError) {
+	server := authServer
+	if accessToken != "" {
+		server = resourceServer
+	}
 	headers := r.Header.Values("DPoP")
 	if len(headers) == 0 {
 		return "", nil
@@ -81,8 +97,8 @@ func (p *Provider) checkDPoP(r *http.Request, path, accessToken string) (string,
 			return bad("ath does not match the access token")
 		}
 	}
-	if p.opts.DPoPNonce && !p.useNonce(c.Nonce) { // item 10, §8, §9
-		return "", &dpopError{code: "use_dpop_nonce", desc: "a DPoP nonce from this server is required", nonce: p.issueNonce()}
+	if p.opts.DPoPNonce && !p.useNonce(server, c.Nonce) { // item 10, §8, §9
+		return "", &dpopError{code: "use_dpop_nonce", desc: "a DPoP nonce from this server is required", nonce: p.issueNonce(server)}
 	}
 	if !p.useJTI("dpop\x00"+c.ID, now.Add(2*dpopWindow)) { // §11.1
 		return bad("the DPoP proof was already used (jti replay)")
@@ -94,35 +110,37 @@ func (p *Provider) checkDPoP(r *http.Request, path, accessToken string) (string,
 	return base64.RawURLEncoding.EncodeToString(tp), nil
 }
 
-// issueNonce makes a nonce the next proof may carry (RFC 9449 §8).
-func (p *Provider) issueNonce() string {
+// issueNonce makes a nonce the next proof to server may carry (RFC 9449
+// §8, §9).
+func (p *Provider) issueNonce(server nonceServer) string {
 	n := newSecret("")
 	p.mu.Lock()
-	p.dpopNonces[n] = p.now().Add(5 * time.Minute)
+	p.dpopNonces[string(server)+"\x00"+n] = p.now().Add(5 * time.Minute)
 	p.mu.Unlock()
 	return n
 }
 
-// useNonce reports whether n is a nonce this provider issued and that is
-// still valid; with Failure.DPoPNonceEveryCall it is used up.
-func (p *Provider) useNonce(n string) bool {
+// useNonce reports whether n is a nonce server issued and that is still
+// valid; with Failure.DPoPNonceEveryCall it is used up.
+func (p *Provider) useNonce(server nonceServer, n string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	exp, ok := p.dpopNonces[n]
+	key := string(server) + "\x00" + n
+	exp, ok := p.dpopNonces[key]
 	if !ok || !p.now().Before(exp) {
 		return false
 	}
 	if p.knobs().DPoPNonceEveryCall {
-		delete(p.dpopNonces, n)
+		delete(p.dpopNonces, key)
 	}
 	return true
 }
 
-// nonceHeader adds a fresh DPoP-Nonce to a response when
+// nonceHeader adds a fresh DPoP-Nonce of server to a response when
 // Failure.DPoPNonceEveryCall asks for a new one on every call.
-func (p *Provider) nonceHeader(w http.ResponseWriter) {
+func (p *Provider) nonceHeader(w http.ResponseWriter, server nonceServer) {
 	if p.opts.DPoPNonce && p.knobs().DPoPNonceEveryCall && w.Header().Get("DPoP-Nonce") == "" {
-		w.Header().Set("DPoP-Nonce", p.issueNonce())
+		w.Header().Set("DPoP-Nonce", p.issueNonce(server))
 	}
 }
 

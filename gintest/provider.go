@@ -122,7 +122,9 @@ type Options struct {
 	RequireDPoP bool
 	// DPoPNonce makes /token and /api/me demand a server nonce in proofs
 	// (RFC 9449 §8, §9): a proof without a valid one is answered
-	// use_dpop_nonce with a DPoP-Nonce header.
+	// use_dpop_nonce with a DPoP-Nonce header. The authorization server
+	// (/token) and the resource server (the API) keep nonces of their own,
+	// though on one origin: a nonce from one is refused at the other.
 	DPoPNonce bool
 }
 

@@ -37,7 +37,7 @@ func (p *Provider) handleToken(w http.ResponseWriter, r *http.Request) {
 		oerr.write(w)
 		return
 	}
-	p.nonceHeader(w)
+	p.nonceHeader(w, authServer)
 	jkt, derr := p.checkDPoP(r, "/token", "")
 	switch {
 	case derr != nil:
