@@ -365,3 +365,47 @@ func TestClientAuthConfigErrors(t *testing.T) {
 		t.Errorf("JWKSHandler with a weak key: %v", err)
 	}
 }
+
+// RFC 7523 §3 item 3 and RFC 9126 §2: the aud of the client assertion is
+// the issuer identifier or, with no issuer known, the token endpoint's URL
+// at every endpoint the client authenticates to: the token, PAR and
+// revocation endpoints. It was the URL of the endpoint called, which is
+// the revocation URL at revocation, an audience RFC 7523 does not name.
+func TestClientAssertionAudienceAtPARAndRevocation_RFC7523_3(t *testing.T) {
+	for _, withIssuer := range []bool{false, true} {
+		key := mustECKey(t)
+		app, rp := startAssertionApp(t, []blueprint.ClientKey{{Signer: key}}, "private_key_jwt", func(c *blueprint.OAuth2Config, rp *recordingProvider) {
+			c.PARURL, c.RevocationURL, c.PushAuthorizationRequests = rp.PARURL(), rp.RevokeURL(), true
+			if withIssuer {
+				c.Issuer = rp.URL()
+			}
+		})
+		br := app.login(t)
+		if page, err := br.Get(app.url + "/logout"); err != nil || page.Body != "bye" {
+			t.Fatalf("logout: %v %q", err, page.Body)
+		}
+		wantAud := rp.TokenURL()
+		if withIssuer {
+			wantAud = rp.URL()
+		}
+		for _, path := range []string{"/par", "/token", "/revoke"} {
+			reqs := rp.posts(path)
+			if len(reqs) != 1 {
+				t.Fatalf("issuer %v: %d requests at %s", withIssuer, len(reqs), path)
+			}
+			tok, err := jwt.ParseSigned(reqs[0].form.Get("client_assertion"), []jose.SignatureAlgorithm{jose.ES256})
+			if err != nil {
+				t.Fatalf("issuer %v: %s: %v", withIssuer, path, err)
+			}
+			var c struct {
+				Aud any `json:"aud"`
+			}
+			if err := tok.Claims(&key.PublicKey, &c); err != nil {
+				t.Fatal(err)
+			}
+			if c.Aud != wantAud {
+				t.Errorf("issuer %v: aud at %s is %#v, want %q", withIssuer, path, c.Aud, wantAud)
+			}
+		}
+	}
+}

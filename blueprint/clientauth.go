@@ -197,22 +197,25 @@ func (p *oauth2Protocol) clientAssertion(aud string, now time.Time) (string, err
 	return jws.CompactSerialize()
 }
 
-// assertionAudience is the aud of client assertions: the authorization
-// server's issuer identifier, as the update of RFC 7523 and FAPI 2.0
-// (§5.3.2.1) ask, so that an assertion meant for one server cannot be
-// replayed at another that shares an endpoint URL; the endpoint's URL only
-// when no issuer is known (RFC 7523 §3 item 3, OpenID Connect Core §9).
-func assertionAudience(ep Endpoints, endpoint string) string {
+// assertionAudience is the aud of client assertions, at the token,
+// revocation and PAR endpoints alike: the authorization server's issuer
+// identifier, as the update of RFC 7523 and FAPI 2.0 (§5.3.2.1) ask, so
+// that an assertion meant for one server cannot be replayed at another
+// that shares an endpoint URL; the token endpoint's URL when no issuer is
+// known (RFC 7523 §3 item 3, OpenID Connect Core §9), never the URL of
+// the endpoint called (RFC 9126 §2 allows the PAR URL at PAR only, and
+// the issuer and token endpoint URL there too).
+func assertionAudience(ep Endpoints) string {
 	if ep.Issuer != "" {
 		return ep.Issuer
 	}
-	return endpoint
+	return ep.TokenURL
 }
 
 // authenticate adds the client's authentication to a request to one of
 // the provider's endpoints whose form is form (RFC 6749 §2.3, RFC 7523
 // §2.2).
-func (p *oauth2Protocol) authenticate(req *http.Request, form url.Values, ep Endpoints, endpoint string) error {
+func (p *oauth2Protocol) authenticate(req *http.Request, form url.Values, ep Endpoints) error {
 	switch p.cfg.TokenAuth {
 	case ClientSecretBasic:
 		req.SetBasicAuth(url.QueryEscape(p.cfg.ClientID), url.QueryEscape(p.cfg.ClientSecret))
@@ -222,7 +225,7 @@ func (p *oauth2Protocol) authenticate(req *http.Request, form url.Values, ep End
 			form.Set("client_secret", p.cfg.ClientSecret)
 		}
 	case PrivateKeyJWT, ClientSecretJWT:
-		aud := assertionAudience(ep, endpoint)
+		aud := assertionAudience(ep)
 		if p.cfg.AssertionAudienceTokenURL {
 			aud = ep.TokenURL
 		}

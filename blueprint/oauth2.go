@@ -382,7 +382,7 @@ func (p *oauth2Protocol) postForm(ctx context.Context, ep Endpoints, endpoint st
 	if err != nil {
 		return nil, err
 	}
-	if err := p.authenticate(req, form, ep, endpoint); err != nil {
+	if err := p.authenticate(req, form, ep); err != nil {
 		return nil, err
 	}
 	body := form.Encode()

@@ -49,7 +49,7 @@ func (t *providerTransport) attempt(req *http.Request, body []byte) (*http.Respo
 		if err != nil {
 			return nil, err
 		}
-		if err := t.p.authenticate(r, form, t.ep, endpointURL(req.URL)); err != nil {
+		if err := t.p.authenticate(r, form, t.ep); err != nil {
 			return nil, err
 		}
 		body = []byte(form.Encode())

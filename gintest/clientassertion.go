@@ -97,11 +97,12 @@ func (p *Provider) authenticateAssertion(r *http.Request, form url.Values) (Clie
 
 // assertionAudience accepts the issuer identifier (the update of RFC 7523,
 // FAPI 2.0 §5.3.2.1), and, for clients following RFC 7523 §3 item 3 and
-// OpenID Connect Core §9, the token endpoint's URL or that of the endpoint
-// called (RFC 9126 §2).
+// OpenID Connect Core §9, the token endpoint's URL; at the PAR endpoint
+// its own URL too (RFC 9126 §2). The URL of another endpoint, such as the
+// revocation endpoint's, is refused: no specification names it.
 func (p *Provider) assertionAudience(aud jwt.Audience, r *http.Request) bool {
 	iss := p.URL()
-	return aud.Contains(iss) || aud.Contains(p.TokenURL()) || aud.Contains(iss+r.URL.Path)
+	return aud.Contains(iss) || aud.Contains(p.TokenURL()) || (r.URL.Path == "/par" && aud.Contains(p.PARURL()))
 }
 
 // useJTI records a single-use identifier until expires; false when it was

@@ -152,3 +152,22 @@ func TestProviderRequiresPrivateKeyJWT(t *testing.T) {
 		t.Fatalf("client_secret_basic for a private_key_jwt client: %d", resp.StatusCode)
 	}
 }
+
+// RFC 7523 §3 item 3 and RFC 9126 §2: at the revocation endpoint an
+// assertion's aud is the issuer or the token endpoint's URL; the
+// revocation URL itself, which no specification names, is refused.
+func TestProviderAssertionAudienceAtRevocation_RFC7523_3(t *testing.T) {
+	f := newAssertionFixture(t)
+	for aud, want := range map[string]int{f.p.URL(): http.StatusOK, f.p.TokenURL(): http.StatusOK, f.p.RevokeURL(): http.StatusUnauthorized} {
+		form := url.Values{"token": {"unknown"}, "client_assertion_type": {clientAssertionType},
+			"client_assertion": {f.assertion(t, f.claims(func(c map[string]any) { c["aud"] = aud }))}}
+		resp, err := http.Post(f.p.RevokeURL(), "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("aud %s at /revoke: %d, want %d", aud, resp.StatusCode, want)
+		}
+	}
+}
