@@ -93,23 +93,27 @@ type logoutClaims struct {
 // aud this blueprint's, typ absent, JWT or logout+jwt, iat not in the
 // future nor older than 10 minutes, exp not passed, the backchannel-logout
 // member in events, sub or sid present, no nonce, and a jti not seen in the
-// last 10 minutes (in this process; a token whose logout failed with 501
-// or 503 does not count as seen, so the OP's retry passes). It then forgets every token of the
+// last 10 minutes (in this process; a token whose logout failed does not
+// count as seen, so the OP's retry passes). It then forgets every token of the
 // session (sid) or, without sid, of the subject, through the blueprint's
 // Storage, which must be a blueprint.SessionForgetter (storage.Store, for
 // every built-in backend): the user's next request, through any replica
 // sharing the store, is logged out.
 //
-// Answers (§2.8): 200 when the token was valid (whether or not a token was
-// stored for it), 400 with an error JSON when it was not, 501 when the
-// Storage cannot forget by session (the session default), 503 when the
-// store failed. Every answer carries Cache-Control: no-store.
+// Answers (§2.8): 200 when the token was valid and its sessions are
+// forgotten (whether or not a token was stored for them); 400 with an
+// error JSON when the request was invalid or the logout failed, as §2.8
+// requires: error invalid_request for a rejected logout token,
+// server_error when b is not an OpenID Connect blueprint or its Storage
+// cannot forget by session (the session default), temporarily_unavailable
+// when the store failed. Every answer carries Cache-Control: no-store.
 func BackChannelLogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
 	p, cfgErr := from(b)
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		if cfgErr != nil {
-			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": "server_error"})
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "server_error",
+				"error_description": "the back-channel logout handler is mounted for a blueprint that is not OpenID Connect"})
 			return
 		}
 		raw := c.PostForm("logout_token")
@@ -125,13 +129,14 @@ func BackChannelLogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
 		sf, ok := b.Storage().(blueprint.SessionForgetter)
 		if !ok {
 			p.logoutJTIs.release(lc.JTI)
-			c.AbortWithStatusJSON(http.StatusNotImplemented, gin.H{"error": "server_error",
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "server_error",
 				"error_description": "tokens are kept in browser sessions, which cannot be reached from the back channel"})
 			return
 		}
 		if _, err := sf.ForgetSession(context.WithoutCancel(c.Request.Context()), b.Name(), p.cfg.Issuer, lc.SID, lc.Subject); err != nil {
 			p.logoutJTIs.release(lc.JTI) // nobody was logged out: a retry must pass
-			c.AbortWithStatusJSON(http.StatusServiceUnavailable, gin.H{"error": "temporarily_unavailable"})
+			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "temporarily_unavailable",
+				"error_description": "the token store failed; nobody was logged out"})
 			return
 		}
 		c.Status(http.StatusOK)

@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -154,17 +156,48 @@ func TestBackChannelLogoutRefusesInvalidTokens_BCL_2_6(t *testing.T) {
 }
 
 // With tokens in the browser's session (the default) the back channel
-// cannot reach them: the handler says so with 501 and logs nobody out.
-func TestBackChannelLogoutWithSessionStorage(t *testing.T) {
+// cannot reach them: the logout failed, which Back-Channel Logout 1.0 §2.8
+// answers with 400 and an error JSON (server_error), and nobody is logged
+// out.
+func TestBackChannelLogoutWithSessionStorage_BCL_2_8(t *testing.T) {
 	p := gintest.StartOIDCProvider(gintest.OIDCOptions{})
 	t.Cleanup(p.Close)
 	app := startBCLApp(t, p, nil)
 	br := gintest.NewBrowser()
 	page(t, br, app+"/login/idp")
-	st, _ := p.BackChannelLogout(context.Background(), app+"/backchannel-logout", p.LogoutToken(lastSID(t, p), nil))
-	if st != http.StatusNotImplemented || page(t, br, app+"/") != "authorized=true" {
-		t.Fatalf("status %d", st)
+	st, code := postLogoutToken(t, app+"/backchannel-logout", p.LogoutToken(lastSID(t, p), nil))
+	if st != http.StatusBadRequest || code != "server_error" || page(t, br, app+"/") != "authorized=true" {
+		t.Fatalf("status %d, error %q", st, code)
 	}
+}
+
+// Back-Channel Logout 1.0 §2.8: the handler mounted for a blueprint that
+// is not OpenID Connect fails every logout, with 400 and an error JSON.
+func TestBackChannelLogoutOnPlainOAuth2Blueprint_BCL_2_8(t *testing.T) {
+	b := blueprint.NewOAuth2("plain", blueprint.OAuth2Config{ClientID: "c", AuthURL: "https://idp.test/a", TokenURL: "https://idp.test/t"})
+	r := gin.New()
+	r.POST("/backchannel-logout", oidc.BackChannelLogoutHandler(b))
+	app := httptest.NewServer(r)
+	t.Cleanup(app.Close)
+	if st, code := postLogoutToken(t, app.URL+"/backchannel-logout", "x.y.z"); st != http.StatusBadRequest || code != "server_error" {
+		t.Fatalf("status %d, error %q", st, code)
+	}
+}
+
+// postLogoutToken POSTs a logout token as an OP does (§2.5) and returns
+// the status and the error member of the answer.
+func postLogoutToken(t *testing.T, uri, tok string) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(uri, url.Values{"logout_token": {tok}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error string `json:"error"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+	return resp.StatusCode, body.Error
 }
 
 // The issue's acceptance: a back-channel logout received by one app
@@ -258,9 +291,10 @@ func (f *flakyForgetter) ForgetSession(ctx context.Context, name, issuer, sid, s
 	return f.Store.ForgetSession(ctx, name, issuer, sid, sub)
 }
 
-// Back-Channel Logout 1.0 §2.8: when the store fails the handler answers
-// 503 and the OP may send the same logout token again; that retry must
-// not be refused as a replayed jti, or the user stays logged in.
+// Back-Channel Logout 1.0 §2.8: when the store fails the logout failed,
+// answered with 400 and error temporarily_unavailable; the OP may send the
+// same logout token again, and that retry must not be refused as a
+// replayed jti, or the user stays logged in.
 func TestBackChannelLogoutRetryAfterStoreFailure_BCL_2_8(t *testing.T) {
 	p := gintest.StartOIDCProvider(gintest.OIDCOptions{})
 	t.Cleanup(p.Close)
@@ -271,8 +305,8 @@ func TestBackChannelLogoutRetryAfterStoreFailure_BCL_2_8(t *testing.T) {
 		t.Fatalf("login: %q", got)
 	}
 	tok := p.LogoutToken(lastSID(t, p), nil)
-	if code, err := p.BackChannelLogout(context.Background(), app+"/backchannel-logout", tok); err != nil || code != http.StatusServiceUnavailable {
-		t.Fatalf("store down: %v %d, want 503", err, code)
+	if st, code := postLogoutToken(t, app+"/backchannel-logout", tok); st != http.StatusBadRequest || code != "temporarily_unavailable" {
+		t.Fatalf("store down: %d %q, want 400 temporarily_unavailable", st, code)
 	}
 	st.down = false
 	if code, err := p.BackChannelLogout(context.Background(), app+"/backchannel-logout", tok); err != nil || code != http.StatusOK {
