@@ -82,7 +82,7 @@ func (p *provider) discovered(ctx context.Context) (*discovered, error) {
 	if d.cur != nil && d.cur.meta.JWKSURI == next.meta.JWKSURI {
 		next.keys = d.cur.keys
 	} else {
-		next.keys = newKeySet(p.hc, next.meta.JWKSURI, &p.jwksRefetch)
+		next.keys = newKeySet(p.hc, next.meta.JWKSURI, &p.jwksRefetch, p.disc.timeout)
 	}
 	d.cur, d.fetched = next, time.Now()
 	return next, nil

@@ -27,20 +27,39 @@ const maxJWKS = 1 << 20
 // use, refetched for an unknown kid at most once per its interval
 // (Config.JWKSRefetchInterval). Keys
 // of a kty go-jose does not understand are skipped (RFC 7517 §5).
+//
+// A fetch runs on a context of its own, bounded by the provider timeout,
+// whatever the context of the verification that started it (a request's,
+// which may have no deadline, from Claims or the back-channel handler;
+// the app's HTTPClient may have no Timeout either). Verifications that
+// need keys while a fetch runs wait for that one fetch, each only as long
+// as its own context allows: a hung jwks_uri holds no login beyond the
+// timeout, and a failed fetch is not repeated once per waiter in turn.
+// (x/sync's singleflight would start a new fetch for a caller arriving
+// just after one ended, which the refetch interval must not allow.)
 type keySet struct {
-	hc  *http.Client
-	url string
+	hc      *http.Client
+	url     string
+	timeout time.Duration
 
-	mu        sync.Mutex // held while fetching: one fetch at a time
+	mu        sync.Mutex // guards the fields below, never held while fetching
 	keys      []jose.JSONWebKey
 	loaded    bool
 	refetched time.Time // last refetch for an unknown kid
+	running   *keyFetch // the fetch in flight, nil when none
 
 	interval *atomic.Int64 // minimum time between unknown-kid refetches, ns
 }
 
-func newKeySet(hc *http.Client, url string, interval *atomic.Int64) *keySet {
-	return &keySet{hc: hc, url: url, interval: interval}
+// keyFetch is one fetch of the key set; done is closed when it ends.
+type keyFetch struct {
+	done chan struct{}
+	keys []jose.JSONWebKey
+	err  error
+}
+
+func newKeySet(hc *http.Client, url string, interval *atomic.Int64, timeout time.Duration) *keySet {
+	return &keySet{hc: hc, url: url, interval: interval, timeout: timeout}
 }
 
 // VerifySignature implements gooidc.KeySet.
@@ -67,23 +86,57 @@ func (k *keySet) VerifySignature(ctx context.Context, raw string) ([]byte, error
 	return nil, errors.New("failed to verify id token signature")
 }
 
-// keysFor returns the cached keys, fetched first if never loaded or
-// refetched if kid is unknown and the last refetch is old enough. The
-// signature is verified outside the lock.
+// keysFor returns the cached keys when they have kid; otherwise it waits
+// for the fetch in flight, or starts one if the keys were never loaded or
+// the last refetch for an unknown kid is old enough, or else returns the
+// cached keys. It gives up waiting when ctx ends; the fetch goes on.
 func (k *keySet) keysFor(ctx context.Context, kid string) ([]jose.JSONWebKey, error) {
 	k.mu.Lock()
-	defer k.mu.Unlock()
-	if !k.loaded {
-		if err := k.fetch(ctx); err != nil {
-			return nil, err
-		}
-	} else if !hasKID(k.keys, kid) && time.Since(k.refetched) >= time.Duration(k.interval.Load()) {
+	f := k.running
+	switch {
+	case k.loaded && hasKID(k.keys, kid):
+		keys := k.keys
+		k.mu.Unlock()
+		return keys, nil // replaced, never modified in place
+	case f != nil:
+	case !k.loaded:
+		f = k.start(ctx)
+	case time.Since(k.refetched) >= time.Duration(k.interval.Load()):
 		k.refetched = time.Now()
-		if err := k.fetch(ctx); err != nil {
-			return nil, err
-		}
+		f = k.start(ctx)
+	default:
+		keys := k.keys
+		k.mu.Unlock()
+		return keys, nil
 	}
-	return k.keys, nil // replaced, never modified in place
+	k.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.keys, f.err
+	case <-ctx.Done():
+		return nil, fmt.Errorf("oidc: waiting for the provider's keys: %w", context.Cause(ctx))
+	}
+}
+
+// start starts a fetch on a context of its own: ctx's values, not its
+// cancellation, and the provider timeout; k.mu is held.
+func (k *keySet) start(ctx context.Context) *keyFetch {
+	f := &keyFetch{done: make(chan struct{})}
+	k.running = f
+	go func() {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), k.timeout)
+		keys, err := k.fetch(fctx)
+		cancel()
+		k.mu.Lock()
+		if err == nil { // a failed refetch keeps the keys there are
+			k.keys, k.loaded = keys, true
+		}
+		f.keys, f.err = keys, err
+		k.running = nil
+		k.mu.Unlock()
+		close(f.done)
+	}()
+	return f
 }
 
 func hasKID(keys []jose.JSONWebKey, kid string) bool {
@@ -106,26 +159,26 @@ func algList() []jose.SignatureAlgorithm {
 	return out
 }
 
-// fetch replaces the keys with the JWKS's; k.mu is held.
-func (k *keySet) fetch(ctx context.Context) error {
+// fetch reads the JWKS.
+func (k *keySet) fetch(ctx context.Context) ([]jose.JSONWebKey, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, k.url, nil)
 	if err != nil {
-		return fmt.Errorf("oidc: fetching keys: %w", err)
+		return nil, fmt.Errorf("oidc: fetching keys: %w", err)
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := k.hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("oidc: fetching keys: %w", err)
+		return nil, fmt.Errorf("oidc: fetching keys: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("oidc: fetching keys: status %d", resp.StatusCode)
+		return nil, fmt.Errorf("oidc: fetching keys: status %d", resp.StatusCode)
 	}
 	var set struct {
 		Keys []json.RawMessage `json:"keys"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, maxJWKS)).Decode(&set); err != nil {
-		return fmt.Errorf("oidc: decoding keys: %w", err)
+		return nil, fmt.Errorf("oidc: decoding keys: %w", err)
 	}
 	keys := make([]jose.JSONWebKey, 0, len(set.Keys))
 	for _, raw := range set.Keys {
@@ -134,6 +187,5 @@ func (k *keySet) fetch(ctx context.Context) error {
 			keys = append(keys, key)
 		}
 	}
-	k.keys, k.loaded = keys, true
-	return nil
+	return keys, nil
 }
