@@ -161,7 +161,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 		if err := b.refresh.backingOff(key, now); err != nil {
 			return nil, b.refreshFailed(c, err)
 		}
-		leader := c.Copy() // the shared call may outlive this request
+		leader := b.refreshContext(c) // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
 			// A flight for this token may have finished between the lookup
 			// above and DoChan; its result is remembered by now. Refreshing
@@ -189,6 +189,25 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 		return nil, err
 	}
 	return tok, nil
+}
+
+// refreshContext is the context the shared refresh runs on: a copy of c,
+// since the refresh may outlive the request, carrying the request's slot in
+// a shared store (RefreshSlot), read here while the request is still
+// waiting, so that the store finds the token by it instead of reading the
+// request's session, which the app may write once the request has given up
+// waiting. Only a store consulted by the refresh itself (no TokenGetter)
+// needs it.
+func (b *Blueprint) refreshContext(c *gin.Context) *gin.Context {
+	cp := c.Copy()
+	ts, ok := b.storage.(TokenSlotter)
+	if _, shared := b.storage.(RefreshLocker); !ok || !shared || b.getter != nil {
+		return cp
+	}
+	if slot, err := ts.TokenSlot(c, b.name); err == nil && slot != "" {
+		cp.Set(refreshSlotKey{}, slot)
+	}
+	return cp
 }
 
 // tokenSlot is the request's slot in a shared store (TokenSlotter), or ""

@@ -36,8 +36,31 @@ type RefreshLocker interface {
 // blueprint does not write it again for the requests of that slot that
 // raced for the refresh. It is not consulted when TokenGetter or
 // TokenSetter replace the storage's own methods.
+//
+// The shared refresh runs on a copy of the request's context that may
+// outlive the request, while the app goes on using the request's session:
+// on that copy, RefreshSlot gives the request's slot, taken before the
+// refresh started, and a TokenSlotter must use it instead of reading the
+// session again (storage.Store does).
 type TokenSlotter interface {
 	TokenSlot(c *gin.Context, name string) (string, error)
+}
+
+// refreshSlotKey keys the slot of the request a shared refresh runs for,
+// in the refresh's copy of the request's context.
+type refreshSlotKey struct{}
+
+// RefreshSlot returns the slot (TokenSlotter) of the request that started
+// the shared refresh running on c, and true, when c is that refresh's copy
+// of the request's context; "", false otherwise. A shared Storage's
+// LockRefresh, Get and Set find the token by it there, without touching
+// the request's session: the refresh may outlive its request, and the
+// app's handler may be writing that session meanwhile, a data race on the
+// session's map.
+func RefreshSlot(c *gin.Context) (string, bool) {
+	v, _ := c.Get(refreshSlotKey{})
+	slot, ok := v.(string)
+	return slot, ok && slot != ""
 }
 
 // SessionStorage keeps tokens in the user's gin-contrib/sessions session,

@@ -161,8 +161,13 @@ func (s *Store) Backend() Backend { return s.backend }
 // app's user id, or in anonymous mode AnonymousPrefix plus the browser id.
 // With create false an anonymous visitor without a browser id yet gets "",
 // nil. Without a user and without anonymous mode it fails with
-// ErrUserRequired.
+// ErrUserRequired. On the context of a shared refresh it is the slot the
+// refresh was started for (blueprint.RefreshSlot), without reading the
+// session or calling User.
 func (s *Store) UserKey(c *gin.Context, create bool) (string, error) {
+	if slot, ok := blueprint.RefreshSlot(c); ok {
+		return slot, nil
+	}
 	if s.cfg.User != nil {
 		id, err := s.cfg.User(c)
 		if err != nil {
