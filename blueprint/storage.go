@@ -21,7 +21,9 @@ type Storage interface {
 // the lock for the user's token, re-reads the stored token, and refreshes only
 // if it still needs it, so that instances sharing the store refresh a token
 // once between them. The lock must expire by itself if its holder dies; unlock
-// must release only the lock it took.
+// must release only the lock it took. LockRefresh, Get and Set are then
+// called on a copy of the request's context that may outlive the request:
+// they must not read its session there (see RefreshSlot).
 type RefreshLocker interface {
 	LockRefresh(ctx context.Context, c *gin.Context, name string) (unlock func(), err error)
 }
