@@ -331,15 +331,21 @@ func (s *Store) LockRefresh(ctx context.Context, c *gin.Context, name string) (f
 
 // LockFor takes the refresh lock of provider and user key; see LockRefresh.
 func (s *Store) LockFor(ctx context.Context, provider, user string) (func(), error) {
-	k := Key{Provider: provider, User: user}
+	unlock, _, err := s.lockFor(ctx, Key{Provider: provider, User: user})
+	return unlock, err
+}
+
+// lockFor takes the refresh lock of k and returns when its lease ends (the
+// zero time for a lock local to the process, which has none).
+func (s *Store) lockFor(ctx context.Context, k Key) (func(), time.Time, error) {
 	if l, ok := s.backend.(Locker); ok {
 		return s.lockShared(ctx, l, k)
 	}
 	unlock, err := s.local.Lock(ctx, k.Provider+"\x00"+k.User)
 	if err != nil {
-		return nil, fmt.Errorf("gindance/storage: waiting for the refresh lock: %w", err)
+		return nil, time.Time{}, fmt.Errorf("gindance/storage: waiting for the refresh lock: %w", err)
 	}
-	return unlock, nil
+	return unlock, time.Time{}, nil
 }
 
 // leaseKey is where the refresh lease of k is kept: beside the tokens, under
@@ -354,8 +360,10 @@ func leaseKey(k Key) Key { return Key{Provider: "\x01lease:" + k.Provider, User:
 // the same refresh token. The lease outlives the connection: a taker that
 // finds an unexpired lease of another holder lets the lock go and waits for
 // the lease to end (unlock removes it; a holder that died leaves it to
-// expire after LockTTL).
-func (s *Store) lockShared(ctx context.Context, l Locker, k Key) (func(), error) {
+// expire after LockTTL). It returns when the lease ends: LockTTL after the
+// lease was written, which with the check that the lock is still held takes
+// one Config.Timeout at most.
+func (s *Store) lockShared(ctx context.Context, l Locker, k Key) (func(), time.Time, error) {
 	lk := leaseKey(k)
 	idb := make([]byte, 12)
 	rand.Read(idb)
@@ -372,18 +380,25 @@ func (s *Store) lockShared(ctx context.Context, l Locker, k Key) (func(), error)
 			unlock, err = l.Lock(ctx, k, s.cfg.LockTTL)
 		}
 		if err != nil {
-			return nil, Unavailable("lock", err)
+			return nil, time.Time{}, Unavailable("lock", err)
 		}
 		holder, err := s.lease(ctx, lk)
 		if err == nil && holder == "" {
-			until := time.Now().Add(s.cfg.LockTTL).UnixNano()
+			until := time.Now().Add(s.cfg.LockTTL)
+			var lost error
+			// the lease's write and the check that the lock is still held
+			// share one Config.Timeout (see blueprint.LeaseLocker)
 			err = s.op(ctx, func(ctx context.Context) error {
-				return s.backend.Save(ctx, lk, []byte(strconv.FormatInt(until, 10)+" "+id), nil)
+				if err := s.backend.Save(ctx, lk, []byte(strconv.FormatInt(until.UnixNano(), 10)+" "+id), nil); err != nil {
+					return err
+				}
+				lost = held(ctx)
+				return nil
 			})
 			if err == nil {
-				if s.op(ctx, held) == nil {
+				if lost == nil {
 					var once sync.Once
-					return func() { once.Do(func() { s.endLease(lk, id); unlock() }) }, nil
+					return func() { once.Do(func() { s.endLease(lk, id); unlock() }) }, until, nil
 				}
 				// The lock was lost before the lease was written: another
 				// holder may have found no lease. Start over.
@@ -392,13 +407,13 @@ func (s *Store) lockShared(ctx context.Context, l Locker, k Key) (func(), error)
 		}
 		unlock()
 		if err != nil {
-			return nil, Unavailable("lock", err)
+			return nil, time.Time{}, Unavailable("lock", err)
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, Unavailable("lock", fmt.Errorf("waiting for the refresh lease of another instance: %w", ctx.Err()))
+			return nil, time.Time{}, Unavailable("lock", fmt.Errorf("waiting for the refresh lease of another instance: %w", ctx.Err()))
 		case <-t.C:
 		}
 		wait = min(2*wait, 100*time.Millisecond)

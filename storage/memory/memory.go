@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"sync"
 	"time"
@@ -10,7 +11,10 @@ import (
 	"github.com/gindance/gindance/storage/internal/keylock"
 )
 
-var _ storage.DecodedBackend = (*Backend)(nil)
+var (
+	_ storage.DecodedBackend     = (*Backend)(nil)
+	_ storage.ConditionalBackend = (*Backend)(nil)
+)
 
 // Backend is a storage.Backend, storage.Locker and storage.SessionBackend
 // in a map. The zero value is ready. Several Stores over one Backend share
@@ -100,6 +104,28 @@ func (b *Backend) Remove(_ context.Context, k storage.Key) error {
 	defer b.mu.Unlock()
 	delete(b.m, k)
 	return nil
+}
+
+// SaveIf stores a copy of data under k if the bytes stored there are old.
+func (b *Backend) SaveIf(_ context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.m[k]; !ok || !bytes.Equal(e.data, old) {
+		return false, nil
+	}
+	b.m[k] = entry{data: append([]byte(nil), data...), refs: storage.RefsOf(tok)}
+	return true, nil
+}
+
+// RemoveIf deletes what is stored under k if it is old.
+func (b *Backend) RemoveIf(_ context.Context, k storage.Key, old []byte) (bool, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e, ok := b.m[k]; !ok || !bytes.Equal(e.data, old) {
+		return false, nil
+	}
+	delete(b.m, k)
+	return true, nil
 }
 
 // Len returns how many tokens are stored.

@@ -33,3 +33,9 @@ func TestForgetSessionForgetsOnlyThatSession(t *testing.T) {
 		return memory.New(storage.Config{User: storagetest.User})
 	})
 }
+
+// SaveIf and RemoveIf are compare-and-set: the refresh's fenced writes
+// (storage.ConditionalBackend).
+func TestConditionalWritesAreAtomic(t *testing.T) {
+	storagetest.RunConditionalBackend(t, &memory.Backend{})
+}

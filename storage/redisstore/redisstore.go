@@ -67,6 +67,32 @@ func (b *backend) key(kind string, k storage.Key) string {
 	return b.cfg.Prefix + kind + url.QueryEscape(k.Provider) + ":" + url.QueryEscape(k.User)
 }
 
+// refsKey is the key of k's session references. Its hash tag is the token
+// key's slot tag, so that in a Redis Cluster both keys live in one slot and
+// one script can write or delete them together (a script touching keys of
+// two slots fails with CROSSSLOT). The token key keeps the name it always
+// had; references saved by versions before this one are under legacyRefsKey.
+func (b *backend) refsKey(k storage.Key) string {
+	return b.cfg.Prefix + "refs:{" + slotTag(b.key("token:", k)) + "}"
+}
+
+// legacyRefsKey is where versions before the hash-tagged refsKey kept k's
+// session references. Save and Remove delete it; RemoveSession still reads
+// it for tokens not saved since.
+func (b *backend) legacyRefsKey(k storage.Key) string { return b.key("refs:", k) }
+
+// slotTag is the part of key Redis Cluster hashes to pick its slot: the
+// text between the first "{" and the first "}" after it when that is not
+// empty, else the whole key.
+func slotTag(key string) string {
+	if i := strings.IndexByte(key, '{'); i >= 0 {
+		if j := strings.IndexByte(key[i+1:], '}'); j > 0 {
+			return key[i+1 : i+1+j]
+		}
+	}
+	return key
+}
+
 // Load returns the token bytes of k, or nil, nil.
 func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 	data, err := b.client.Get(ctx, b.key("token:", k)).Bytes()
@@ -76,34 +102,68 @@ func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 	return data, err
 }
 
-// Save replaces the token of k, with the expiry the config asks for, in one
-// SET; a token with an id_token is indexed by its session first (see
-// RemoveSession), in the same round trip.
+// Save replaces the token of k, with the expiry the config asks for; a
+// token with an id_token is indexed by its session first (see
+// RemoveSession). The token and its references are written by one script
+// (same slot, see refsKey), all in one round trip.
 func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
+	_, err := b.save(ctx, k, nil, data, tok)
+	return err
+}
+
+// SaveIf is Save made only if the token bytes stored under k are old, in
+// the same script (storage.ConditionalBackend).
+func (b *backend) SaveIf(ctx context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
+	return b.save(ctx, k, old, data, tok)
+}
+
+// saveScript sets the token KEYS[1] to ARGV[2] and its references KEYS[2]
+// to ARGV[3] (deleted when empty), with a lifetime of ARGV[4] ms (0: none),
+// if ARGV[5] is "1" or the token holds ARGV[1]; 1 when it wrote, else 0.
+var saveScript = redis.NewScript(`
+if ARGV[5] ~= "1" and redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+local ttl = tonumber(ARGV[4])
+local function set(key, value)
+	if ttl > 0 then redis.call("SET", key, value, "PX", ttl) else redis.call("SET", key, value) end
+end
+if ARGV[3] == "" then redis.call("DEL", KEYS[2]) else set(KEYS[2], ARGV[3]) end
+set(KEYS[1], ARGV[2])
+return 1`)
+
+// save writes k's token and references: always when old is nil, else only
+// if the stored token bytes are old.
+func (b *backend) save(ctx context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
 	refs := storage.RefsOf(tok)
-	if refs == (storage.SessionRefs{}) {
-		pipe := b.client.Pipeline()
-		pipe.Del(ctx, b.key("refs:", k))
-		pipe.Set(ctx, b.key("token:", k), data, b.ttl(tok))
-		_, err := pipe.Exec(ctx)
-		return err
-	}
 	ttl := b.ttl(tok)
 	pipe := b.client.Pipeline()
-	pipe.Set(ctx, b.key("refs:", k), refs.SID+" "+refs.Sub, ttl)
-	for _, r := range []string{refs.SID, refs.Sub} {
-		if r == "" {
-			continue
-		}
-		set := b.sessionKey(k.Provider, r)
-		pipe.SAdd(ctx, set, k.User)
-		if b.cfg.MaxTTL > 0 {
-			pipe.Expire(ctx, set, b.cfg.MaxTTL)
+	refsValue := ""
+	if refs != (storage.SessionRefs{}) {
+		refsValue = refs.SID + " " + refs.Sub
+		for _, r := range []string{refs.SID, refs.Sub} {
+			if r == "" {
+				continue
+			}
+			set := b.sessionKey(k.Provider, r)
+			pipe.SAdd(ctx, set, k.User)
+			if b.cfg.MaxTTL > 0 {
+				pipe.Expire(ctx, set, b.cfg.MaxTTL)
+			}
 		}
 	}
-	pipe.Set(ctx, b.key("token:", k), data, ttl)
-	_, err := pipe.Exec(ctx)
-	return err
+	always := "0"
+	if old == nil {
+		always = "1"
+	}
+	// Eval, not EvalSha: in a pipeline a NOSCRIPT answer comes too late to
+	// fall back on
+	wrote := saveScript.Eval(ctx, pipe, []string{b.key("token:", k), b.refsKey(k)},
+		old, data, refsValue, ttl.Milliseconds(), always)
+	pipe.Del(ctx, b.legacyRefsKey(k))
+	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+		return false, err
+	}
+	n, err := wrote.Int()
+	return n == 1, err
 }
 
 // sessionKey is the set of user keys whose token of provider was saved
@@ -114,7 +174,9 @@ func (b *backend) sessionKey(provider, ref string) string {
 
 // RemoveSession deletes the tokens of provider indexed under ref whose
 // current references still include it (a user who logged in again since
-// keeps the new token), and drops them from the index.
+// keeps the new token), and drops them from the index. For each token the
+// check and the delete are one script; references saved by earlier
+// versions (legacyRefsKey) are checked, then deleted.
 func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int, error) {
 	if ref == "" {
 		return 0, nil
@@ -127,22 +189,43 @@ func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int,
 	n := 0
 	for _, u := range users {
 		k := storage.Key{Provider: provider, User: u}
-		cur, err := b.client.Get(ctx, b.key("refs:", k)).Result()
-		if err != nil && !errors.Is(err, redis.Nil) {
+		got, err := removeSessionScript.Run(ctx, b.client, []string{b.key("token:", k), b.refsKey(k)}, ref).Int()
+		if err != nil {
 			return n, err
 		}
-		if slices.Contains(strings.Fields(cur), ref) {
-			if err := b.Remove(ctx, k); err != nil {
+		if got < 0 { // no references under refsKey: a token saved before it
+			cur, err := b.client.Get(ctx, b.legacyRefsKey(k)).Result()
+			if err != nil && !errors.Is(err, redis.Nil) {
 				return n, err
 			}
-			n++
+			if slices.Contains(strings.Fields(cur), ref) {
+				if err := b.Remove(ctx, k); err != nil {
+					return n, err
+				}
+				got = 1
+			}
 		}
+		n += max(got, 0)
 		if err := b.client.SRem(ctx, set, u).Err(); err != nil {
 			return n, err
 		}
 	}
 	return n, nil
 }
+
+// removeSessionScript deletes the token KEYS[1] and its references KEYS[2]
+// if the references include ARGV[1]: 1 when it deleted, 0 when they do not
+// include it, -1 when there are none.
+var removeSessionScript = redis.NewScript(`
+local refs = redis.call("GET", KEYS[2])
+if not refs then return -1 end
+for r in string.gmatch(refs, "%S+") do
+	if r == ARGV[1] then
+		redis.call("DEL", KEYS[1], KEYS[2])
+		return 1
+	end
+end
+return 0`)
 
 // ttl is the key lifetime for tok; 0 is none.
 func (b *backend) ttl(tok *blueprint.Token) time.Duration {
@@ -159,15 +242,32 @@ func (b *backend) ttl(tok *blueprint.Token) time.Duration {
 	return ttl
 }
 
-// Remove deletes the token of k (and its session references).
+// Remove deletes the token of k and its session references.
 func (b *backend) Remove(ctx context.Context, k storage.Key) error {
-	// one DEL per key: in a cluster they may live in different slots
+	// the token and refsKey share a slot; legacyRefsKey may be in another
 	pipe := b.client.Pipeline()
-	pipe.Del(ctx, b.key("refs:", k))
-	pipe.Del(ctx, b.key("token:", k))
+	pipe.Del(ctx, b.key("token:", k), b.refsKey(k))
+	pipe.Del(ctx, b.legacyRefsKey(k))
 	_, err := pipe.Exec(ctx)
 	return err
 }
+
+// RemoveIf deletes the token of k and its session references if the token
+// bytes are old, in one script (storage.ConditionalBackend).
+func (b *backend) RemoveIf(ctx context.Context, k storage.Key, old []byte) (bool, error) {
+	n, err := removeIfScript.Run(ctx, b.client, []string{b.key("token:", k), b.refsKey(k)}, old).Int()
+	if err != nil || n != 1 {
+		return false, err
+	}
+	return true, b.client.Del(ctx, b.legacyRefsKey(k)).Err()
+}
+
+// removeIfScript deletes the token KEYS[1] and its references KEYS[2] if
+// the token holds ARGV[1]: 1 when it deleted, else 0.
+var removeIfScript = redis.NewScript(`
+if redis.call("GET", KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call("DEL", KEYS[1], KEYS[2])
+return 1`)
 
 // release deletes the lock only when it still holds the holder's value.
 var release = redis.NewScript(`if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end return 0`)

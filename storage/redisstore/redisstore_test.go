@@ -161,3 +161,11 @@ func TestRedisDownIsUnavailable(t *testing.T) {
 		t.Fatalf("LockRefresh: %v, want ErrStoreUnavailable", err)
 	}
 }
+
+// SaveIf and RemoveIf are compare-and-set, each one script
+// (storage.ConditionalBackend).
+func TestConditionalWritesAreAtomic(t *testing.T) {
+	c := newClient(t)
+	s := redisstore.New(c, redisstore.Config{Prefix: uniquePrefix(t, c)})
+	storagetest.RunConditionalBackend(t, s.Backend().(storage.ConditionalBackend))
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -114,6 +115,7 @@ type backend struct {
 	local   keylock.Set // SQLite
 
 	load, save, remove, removeSession string
+	saveIf, removeIf                  string
 }
 
 func newBackend(db *sql.DB, d Dialect, table string) (*backend, error) {
@@ -140,6 +142,17 @@ func newBackend(db *sql.DB, d Dialect, table string) (*backend, error) {
 	b.load = fmt.Sprintf("SELECT token FROM %s WHERE provider = %s AND user_key = %s", table, p1, p2)
 	b.remove = fmt.Sprintf("DELETE FROM %s WHERE provider = %s AND user_key = %s", table, p1, p2)
 	b.removeSession = fmt.Sprintf("DELETE FROM %s WHERE provider = %s AND (sid_ref = %s OR sub_ref = %s)", table, p1, p2, p3)
+	// conditional on the stored bytes (storage.ConditionalBackend): the
+	// primary key finds the row, the token column is only compared
+	b.removeIf = b.remove + " AND token = " + p3
+	switch d {
+	case Postgres:
+		b.saveIf = fmt.Sprintf("UPDATE %s SET token = $1, sid_ref = $2, sub_ref = $3, updated_at = now() WHERE provider = $4 AND user_key = $5 AND token = $6", table)
+	case MySQL:
+		b.saveIf = fmt.Sprintf("UPDATE %s SET token = ?, sid_ref = ?, sub_ref = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE provider = ? AND user_key = ? AND token = ?", table)
+	default:
+		b.saveIf = fmt.Sprintf("UPDATE %s SET token = ?, sid_ref = ?, sub_ref = ?, updated_at = CURRENT_TIMESTAMP WHERE provider = ? AND user_key = ? AND token = ?", table)
+	}
 	insert := fmt.Sprintf("INSERT INTO %s (provider, user_key, token, sid_ref, sub_ref) VALUES (%s, %s, %s, %s, %s)", table, p1, p2, p3, p4, p5)
 	switch d {
 	case SQLite:
@@ -337,6 +350,36 @@ func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int,
 		return err
 	})
 	return int(n), err
+}
+
+// SaveIf updates the token bytes of k and its session references if the
+// stored bytes are old, in one statement.
+func (b *backend) SaveIf(ctx context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
+	refs := storage.RefsOf(tok)
+	res, err := b.db.ExecContext(ctx, b.saveIf, data, nullable(refs.SID), nullable(refs.Sub), k.Provider, k.User, old)
+	ok, err := affected(res, err)
+	if err == nil && !ok && b.dialect == MySQL && bytes.Equal(old, data) {
+		// MySQL counts changed rows, not matched ones: rewriting the same
+		// bytes in the same microsecond changes nothing
+		cur, err := b.Load(ctx, k)
+		return err == nil && bytes.Equal(cur, old), err
+	}
+	return ok, err
+}
+
+// RemoveIf deletes the row of k if its token bytes are old.
+func (b *backend) RemoveIf(ctx context.Context, k storage.Key, old []byte) (bool, error) {
+	res, err := b.db.ExecContext(ctx, b.removeIf, k.Provider, k.User, old)
+	return affected(res, err)
+}
+
+// affected reports whether a statement changed a row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }
 
 // Remove deletes the row of k.

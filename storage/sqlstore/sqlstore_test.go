@@ -235,3 +235,15 @@ func TestSlowDatabaseTimesOut(t *testing.T) {
 		})
 	}
 }
+
+// SaveIf and RemoveIf are compare-and-set, each one statement
+// (storage.ConditionalBackend).
+func TestConditionalWritesAreAtomic(t *testing.T) {
+	for _, be := range backends {
+		t.Run(be.name, func(t *testing.T) {
+			db := be.open(t)
+			s := newStore(t, db, be.dialect, uniqueTable(t, db), userCfg)
+			storagetest.RunConditionalBackend(t, s.Backend().(storage.ConditionalBackend))
+		})
+	}
+}

@@ -64,6 +64,14 @@ func Run(t *testing.T, newStore NewStore) {
 		testRefreshLock(t, l)
 	})
 	t.Run("ForgetSession", func(t *testing.T) { testForgetSession(t, newStore(t)) })
+	t.Run("LeaseFencing", func(t *testing.T) {
+		s := newStore(t)
+		ll, ok := s.(blueprint.LeaseLocker)
+		if !ok {
+			t.Skip("the store is not a blueprint.LeaseLocker")
+		}
+		testLeaseFencing(t, s, ll)
+	})
 }
 
 func randomString(n int) string {
