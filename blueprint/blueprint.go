@@ -188,6 +188,9 @@ func (b *Blueprint) Validate() error {
 	if b.set.configErr != nil {
 		return b.set.configErr
 	}
+	if err := b.validateLease(); err != nil {
+		return err
+	}
 	return b.proto.validate()
 }
 

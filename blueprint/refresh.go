@@ -159,7 +159,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	res, ok := b.refresh.lookup(key, now)
 	if !ok {
 		if err := b.refresh.backingOff(key, now); err != nil {
-			return nil, b.refreshFailed(c, err)
+			return b.refreshFailed(c, old, err)
 		}
 		leader := b.refreshContext(c) // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
@@ -174,7 +174,7 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 		select {
 		case r := <-ch:
 			if r.Err != nil {
-				return nil, b.refreshFailed(c, r.Err)
+				return b.refreshFailed(c, old, r.Err)
 			}
 			res = r.Val.(recentRefresh)
 		case <-c.Request.Context().Done():
@@ -234,6 +234,9 @@ func (b *Blueprint) tokenSlot(c *gin.Context) string {
 // a store shared between instances it holds the store's refresh lock and
 // re-reads the token first: another instance may have refreshed it already.
 func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recentRefresh, error) {
+	if ll, ok := b.storage.(LeaseLocker); ok && b.getter == nil {
+		return b.refreshLeased(c, ll, old, key)
+	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
 	defer cancel()
 	locker, shared := b.storage.(RefreshLocker)
@@ -278,7 +281,7 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recen
 			// its TTL) until it is stored, so other instances wait and
 			// then read it.
 			b.refreshed(key, tok, "")
-			go b.keepStoring(c, tok, unlock)
+			go b.keepStoring(func() error { return b.storage.Set(c, b.name, tok) }, unlock)
 			unlock = nil
 			return recentRefresh{}, err
 		}
@@ -295,17 +298,19 @@ func (b *Blueprint) refreshed(key string, tok *Token, slot string) recentRefresh
 	return recentRefresh{tok: tok, slot: slot}
 }
 
-// keepStoring retries storing a refreshed token whose first write failed,
-// holding the refresh lock, until a write succeeds or the recent-refresh
-// memory (which holds the token meanwhile) forgets it; then it unlocks.
-func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
+// keepStoring retries store, the write of a refreshed token whose first
+// write failed, holding the refresh lock, until a write succeeds, the store
+// holds another token (ErrTokenChanged: a fenced write, which must not be
+// forced) or the recent-refresh memory (which holds the token meanwhile)
+// forgets it; then it unlocks.
+func (b *Blueprint) keepStoring(store func() error, unlock func()) {
 	defer unlock()
 	// real time, not Options.Now: this loop sleeps for real
 	wait := 50 * time.Millisecond
 	deadline := time.Now().Add(b.refresh.recent.ttl)
 	for time.Now().Before(deadline) {
 		time.Sleep(wait)
-		if err := b.storage.Set(c, b.name, tok); err == nil {
+		if err := store(); err == nil || errors.Is(err, ErrTokenChanged) {
 			return
 		}
 		wait = min(2*wait, time.Second)
@@ -318,20 +323,38 @@ func (b *Blueprint) keepStoring(c *gin.Context, tok *Token, unlock func()) {
 		slog.String("provider", b.name))
 }
 
-// refreshFailed turns a refresh failure into what the request sees. When the
-// provider said the grant is no longer valid (RFC 6749 §5.2 invalid_grant),
-// the token is useless: it is forgotten and the user must log in again.
-func (b *Blueprint) refreshFailed(c *gin.Context, err error) error {
+// refreshFailed turns a refresh failure of old into what the request sees.
+// When the provider said the grant is no longer valid (RFC 6749 §5.2
+// invalid_grant), the token is useless: it is forgotten and the user must
+// log in again. A shared store forgets it only if it still holds it
+// (TokenForgetter): a newer token another instance stored meanwhile is
+// kept, and used when it has not expired.
+func (b *Blueprint) refreshFailed(c *gin.Context, old *Token, err error) (*Token, error) {
 	var pe *ProviderError
 	if errors.As(err, &pe) && pe.Code == "invalid_grant" {
-		if derr := b.deleteToken(c); derr != nil {
-			return errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
+		if f, ok := b.storage.(TokenForgetter); ok && b.getter == nil && b.deleter == nil {
+			cur, derr := f.ForgetRefreshed(c, b.name, old)
+			switch {
+			case derr != nil:
+				return nil, errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
+			case cur != nil && !cur.Expired(b.set.now(), b.set.leeway):
+				st := b.state(c)
+				st.loaded, st.tok, st.err = true, cur, nil
+				return cur, nil
+			case cur == nil:
+				st := b.state(c)
+				st.loaded, st.tok, st.err, st.identity = true, nil, nil, nil
+			}
+			return nil, fmt.Errorf("%w: %w", ErrNotAuthorized, err)
 		}
-		return fmt.Errorf("%w: %w", ErrNotAuthorized, err)
+		if derr := b.deleteToken(c); derr != nil {
+			return nil, errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
+		}
+		return nil, fmt.Errorf("%w: %w", ErrNotAuthorized, err)
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		return &ProviderError{Provider: b.name, Op: "refresh", Code: re.ErrorCode}
+		return nil, &ProviderError{Provider: b.name, Op: "refresh", Code: re.ErrorCode}
 	}
-	return err
+	return nil, err
 }

@@ -37,9 +37,9 @@ func TestMain(m *testing.M) {
 // refreshed within refreshLeeway of their expiry, so each user's token is
 // refreshed about once a second while the load runs.
 const (
-	storeTimeout    = 500 * time.Millisecond // storage.Config.Timeout
-	lockTTL         = 2 * time.Second        // storage.Config.LockTTL: more than a holder's read, provider call and write
-	providerTimeout = 3 * time.Second        // blueprint ProviderTimeout
+	storeTimeout    = 500 * time.Millisecond  // storage.Config.Timeout
+	lockTTL         = 4500 * time.Millisecond // storage.Config.LockTTL: the least blueprint.Validate allows, providerTimeout + 3*storeTimeout
+	providerTimeout = 3 * time.Second         // blueprint ProviderTimeout
 	tokenLifetime   = 2 * time.Second
 	refreshLeeway   = time.Second
 	// hangBound is the longest a request may take: a lock wait, a read, a

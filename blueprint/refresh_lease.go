@@ -1,0 +1,123 @@
+package blueprint
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// errLeaseRanOut means the refresh lease had less than ProviderTimeout and
+// one store operation left when the provider was to be called: the holder
+// was paused or the store was slow, and another instance may have the
+// lease by now. No refresh was made.
+var errLeaseRanOut = errors.New("gindance: the refresh lease ran out before the provider call; no refresh was made")
+
+// refreshLeased is refreshShared over a LeaseLocker. A holder that finds its
+// lease too short to call the provider takes the lease again, once: it then
+// reads the token another instance may have refreshed meanwhile.
+func (b *Blueprint) refreshLeased(c *gin.Context, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
+	res, err := b.refreshUnderLease(c, ll, old, key)
+	if errors.Is(err, errLeaseRanOut) {
+		res, err = b.refreshUnderLease(c, ll, old, key)
+	}
+	return res, err
+}
+
+// refreshUnderLease takes the lease, reads the token through it, and
+// refreshes only if no other instance has; all of it runs under one
+// deadline, the lease's end less one store operation (for the final
+// write), and the provider is called only when ProviderTimeout still fits
+// before it. The new token is written through the lease: a write the store
+// refuses (another instance stored a token after this lease ended) is not
+// forced, and the stored token is used instead.
+func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
+	defer cancel()
+	lease, err := ll.LockLease(ctx, c, b.name)
+	if err != nil {
+		return recentRefresh{}, err
+	}
+	held := true // false once handed to keepStoring
+	defer func() {
+		if held {
+			lease.Unlock()
+		}
+	}()
+	// store operations: each bounded by the store's own timeout
+	sctx := context.WithoutCancel(c.Request.Context())
+	cur, err := lease.Token(sctx)
+	switch {
+	case err != nil:
+		return recentRefresh{}, err
+	case cur == nil:
+		return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
+	case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
+		// another instance refreshed it and stored it before unlocking
+		return b.refreshed(key, cur, b.tokenSlot(c)), nil
+	}
+	if ends := lease.Ends(); !ends.IsZero() {
+		// real time, not Options.Now: the lease ends in the store's time
+		_, op := ll.LeaseBudget()
+		callBy := ends.Add(-op)
+		if time.Until(callBy) < b.set.timeout {
+			return recentRefresh{}, errLeaseRanOut
+		}
+		var stop context.CancelFunc
+		ctx, stop = context.WithDeadline(ctx, callBy)
+		defer stop()
+	}
+	tok, err := b.proto.refresh(ctx, cur)
+	if err != nil {
+		b.refresh.backOff(key, err, b.set.now())
+		return recentRefresh{}, err
+	}
+	if tok == nil {
+		return recentRefresh{}, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
+	}
+	if b.setter != nil {
+		return b.refreshed(key, tok, ""), nil // each request writes it through the setter
+	}
+	switch err := lease.Replace(sctx, tok); {
+	case err == nil:
+		return b.refreshed(key, tok, b.tokenSlot(c)), nil
+	case errors.Is(err, ErrTokenChanged):
+		// this lease ended and another instance stored a token since:
+		// that one stays, and is used
+		stored, err := b.storage.Get(c, b.name)
+		switch {
+		case err != nil:
+			return recentRefresh{}, err
+		case stored == nil:
+			return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
+		}
+		return b.refreshed(key, stored, b.tokenSlot(c)), nil
+	default:
+		// see refreshShared: the answer must not be lost
+		b.refreshed(key, tok, "")
+		held = false
+		go b.keepStoring(func() error { return lease.Replace(sctx, tok) }, lease.Unlock)
+		return recentRefresh{}, err
+	}
+}
+
+// validateLease refuses a refresh lease shorter than one refresh may take
+// under it: the lease's write, the token's read, the provider call and the
+// token's write. A holder always finds its lease too short, and refreshes
+// nothing.
+func (b *Blueprint) validateLease() error {
+	ll, ok := b.storage.(LeaseLocker)
+	if !ok || b.getter != nil {
+		return nil
+	}
+	ttl, op := ll.LeaseBudget()
+	if need := b.set.timeout + 3*op; ttl < need {
+		return fmt.Errorf("%w: %s: the storage's refresh lease (LockTTL %v) is shorter than one refresh may take under it, %v "+
+			"(ProviderTimeout %v, and the lease's write, the token's read and its write, up to the storage's Timeout %v each): "+
+			"set storage.Config.LockTTL to at least %v, or lower ProviderTimeout or storage.Config.Timeout",
+			ErrConfig, b.name, ttl, need, b.set.timeout, op, need)
+	}
+	return nil
+}
