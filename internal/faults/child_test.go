@@ -37,10 +37,23 @@ const (
 )
 
 func runChild(mode string) int {
-	rc := redis.NewClient(&redis.Options{Addr: os.Getenv(childRedisEnv)})
-	var s blueprint.Storage = redisstore.New(rc, redisConfig())
-	if mode == "replica-slow-store" {
-		s = slowWrites{s.(*redisstore.Store)}
+	var s blueprint.Storage
+	switch mode {
+	default:
+		fmt.Fprintln(os.Stderr, "unknown child mode", mode)
+		return 1
+	case "replica-slow-store":
+		s = slowWrites{redisstore.New(redis.NewClient(&redis.Options{Addr: os.Getenv(childRedisEnv)}), redisConfig())}
+	case "replica", "replica-pause-at-read", "replica-pause-at-write":
+		var err error
+		pause, _ := strings.CutPrefix(mode, "replica-pause-at-")
+		if mode == "replica" {
+			pause = ""
+		}
+		if s, err = childStore(pause); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
 	}
 	base := os.Getenv(childProviderEnv)
 	cfg := blueprint.OAuth2Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
@@ -79,8 +92,13 @@ type child struct {
 }
 
 func startChild(t *testing.T, mode, redisAddr, providerURL string) *child {
+	return startChildEnv(t, mode, providerURL, childRedisEnv+"="+redisAddr)
+}
+
+// startChildEnv starts a child in mode with env added to this process's.
+func startChildEnv(t *testing.T, mode, providerURL string, env ...string) *child {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+mode, childRedisEnv+"="+redisAddr, childProviderEnv+"="+providerURL)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+mode, childProviderEnv+"="+providerURL), env...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
