@@ -99,7 +99,21 @@ func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
-	return data, err
+	return data, b.failed(err)
+}
+
+// failed returns err, having asked a cluster client to reload its map of
+// slots when err is not nil: after a failover go-redis keeps sending a
+// slot's commands to the dead master (a refused connection is retried on
+// the same map) until its periodic reload, about 10 s later; the reload
+// runs in the background, and the next command finds the promoted replica.
+func (b *backend) failed(err error) error {
+	if err != nil && !errors.Is(err, redis.Nil) {
+		if cc, ok := b.client.(*redis.ClusterClient); ok {
+			cc.ReloadState(context.Background())
+		}
+	}
+	return err
 }
 
 // Save replaces the token of k, with the expiry the config asks for; a
@@ -160,7 +174,7 @@ func (b *backend) save(ctx context.Context, k storage.Key, old, data []byte, tok
 		old, data, refsValue, ttl.Milliseconds(), always)
 	pipe.Del(ctx, b.legacyRefsKey(k))
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return false, err
+		return false, b.failed(err)
 	}
 	n, err := wrote.Int()
 	return n == 1, err
@@ -249,7 +263,7 @@ func (b *backend) Remove(ctx context.Context, k storage.Key) error {
 	pipe.Del(ctx, b.key("token:", k), b.refsKey(k))
 	pipe.Del(ctx, b.legacyRefsKey(k))
 	_, err := pipe.Exec(ctx)
-	return err
+	return b.failed(err)
 }
 
 // RemoveIf deletes the token of k and its session references if the token
@@ -257,9 +271,9 @@ func (b *backend) Remove(ctx context.Context, k storage.Key) error {
 func (b *backend) RemoveIf(ctx context.Context, k storage.Key, old []byte) (bool, error) {
 	n, err := removeIfScript.Run(ctx, b.client, []string{b.key("token:", k), b.refsKey(k)}, old).Int()
 	if err != nil || n != 1 {
-		return false, err
+		return false, b.failed(err)
 	}
-	return true, b.client.Del(ctx, b.legacyRefsKey(k)).Err()
+	return true, b.failed(b.client.Del(ctx, b.legacyRefsKey(k)).Err())
 }
 
 // removeIfScript deletes the token KEYS[1] and its references KEYS[2] if
@@ -290,7 +304,7 @@ func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Durat
 	for {
 		ok, err := b.client.SetNX(ctx, key, val, ttl).Result()
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, b.failed(err)
 		}
 		if ok {
 			break
@@ -316,7 +330,7 @@ func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Durat
 			if err == nil && got != val {
 				err = errLockLost
 			}
-			return err
+			return b.failed(err)
 		}, nil
 }
 

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"testing"
@@ -168,4 +169,37 @@ func TestConditionalWritesAreAtomic(t *testing.T) {
 	c := newClient(t)
 	s := redisstore.New(c, redisstore.Config{Prefix: uniquePrefix(t, c)})
 	storagetest.RunConditionalBackend(t, s.Backend().(storage.ConditionalBackend))
+}
+
+// Session references saved by a version before the hash-tagged refs key
+// (under "<prefix>refs:<provider>:<user>") still let back-channel logout
+// find and forget the token; a save moves them to the new key.
+func TestLegacySessionRefsStillForgotten(t *testing.T) {
+	c := newClient(t)
+	prefix := uniquePrefix(t, c)
+	s := redisstore.New(c, redisstore.Config{Prefix: prefix})
+	ctx := context.Background()
+	const iss = "https://op.example"
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"` + iss + `","sub":"sub-ann","sid":"s1"}`))
+	tok := &blueprint.Token{AccessToken: "a", TokenType: "Bearer", IDToken: "eyJhbGciOiJSUzI1NiJ9." + payload + ".c2ln"}
+	if err := s.SetFor(ctx, "idp", "ann", tok); err != nil {
+		t.Fatal(err)
+	}
+	// as an earlier version left it: the references under the legacy key
+	newKey := prefix + "refs:{" + s.TokenKey("idp", "ann") + "}"
+	refs, err := c.Get(ctx, newKey).Result()
+	if err != nil {
+		t.Fatalf("the references under %s: %v", newKey, err)
+	}
+	c.Del(ctx, newKey)
+	c.Set(ctx, prefix+"refs:idp:ann", refs, 0)
+	if n, err := s.ForgetSession(ctx, "idp", iss, "s1", ""); err != nil || n != 1 {
+		t.Fatalf("ForgetSession with legacy references: %d, %v; want 1", n, err)
+	}
+	if got, err := s.GetFor(ctx, "idp", "ann"); err != nil || got != nil {
+		t.Fatalf("the token after ForgetSession: %v, %v", got, err)
+	}
+	if n := c.Exists(ctx, prefix+"refs:idp:ann").Val(); n != 0 {
+		t.Fatal("the legacy references outlived the token")
+	}
 }
