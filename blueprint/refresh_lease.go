@@ -26,7 +26,8 @@ func (b *Blueprint) refreshLeased(c *gin.Context, ll LeaseLocker, old *Token, ke
 	return res, err
 }
 
-// refreshUnderLease takes the lease, reads the token through it, and
+// refreshUnderLease takes the lease (waiting up to its length, which bounds
+// how long a holder that died can hold it), reads the token through it, and
 // refreshes only if no other instance has; all of it runs under one
 // deadline, the lease's end less one store operation (for the final
 // write), and the provider is called only when ProviderTimeout still fits
@@ -34,12 +35,18 @@ func (b *Blueprint) refreshLeased(c *gin.Context, ll LeaseLocker, old *Token, ke
 // refuses (another instance stored a token after this lease ended) is not
 // forced, and the stored token is used instead.
 func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
-	defer cancel()
-	lease, err := ll.LockLease(ctx, c, b.name)
+	base := context.WithoutCancel(c.Request.Context())
+	// the wait: the lease of a holder that died or hangs ends within its
+	// length; the lease's own write takes one store operation more
+	ttl, op := ll.LeaseBudget()
+	wait, stopWaiting := context.WithTimeout(base, ttl+op)
+	lease, err := ll.LockLease(wait, c, b.name)
+	stopWaiting()
 	if err != nil {
 		return recentRefresh{}, err
 	}
+	ctx, cancel := context.WithTimeout(base, b.set.timeout)
+	defer cancel()
 	held := true // false once handed to keepStoring
 	defer func() {
 		if held {
@@ -47,7 +54,7 @@ func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token
 		}
 	}()
 	// store operations: each bounded by the store's own timeout
-	sctx := context.WithoutCancel(c.Request.Context())
+	sctx := base
 	cur, err := lease.Token(sctx)
 	switch {
 	case err != nil:
@@ -60,7 +67,6 @@ func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token
 	}
 	if ends := lease.Ends(); !ends.IsZero() {
 		// real time, not Options.Now: the lease ends in the store's time
-		_, op := ll.LeaseBudget()
 		callBy := ends.Add(-op)
 		if time.Until(callBy) < b.set.timeout {
 			return recentRefresh{}, errLeaseRanOut

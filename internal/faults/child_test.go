@@ -80,6 +80,24 @@ func (s slowWrites) Set(c *gin.Context, name string, tok *blueprint.Token) error
 	return s.Store.Set(c, name, tok)
 }
 
+// LockLease gives a lease whose token writes (a refresh's) are slowed as
+// Set is.
+func (s slowWrites) LockLease(ctx context.Context, c *gin.Context, name string) (blueprint.Lease, error) {
+	l, err := s.Store.LockLease(ctx, c, name)
+	if err != nil {
+		return nil, err
+	}
+	return slowLeaseWrites{l}, nil
+}
+
+type slowLeaseWrites struct{ blueprint.Lease }
+
+func (l slowLeaseWrites) Replace(ctx context.Context, tok *blueprint.Token) error {
+	fmt.Println("SET")
+	time.Sleep(10 * time.Second)
+	return l.Lease.Replace(ctx, tok)
+}
+
 func redisConfig() redisstore.Config {
 	return redisstore.Config{Config: storage.Config{User: storagetest.User, Timeout: storeTimeout, LockTTL: lockTTL}}
 }
