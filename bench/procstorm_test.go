@@ -216,6 +216,26 @@ func (s *countingStore) Set(c *gin.Context, name string, tok *blueprint.Token) e
 	return s.Store.Set(c, name, tok)
 }
 
+// LockLease gives a lease whose token writes (a refresh's, fenced) are
+// counted with Set's.
+func (s *countingStore) LockLease(ctx context.Context, c *gin.Context, name string) (blueprint.Lease, error) {
+	l, err := s.Store.LockLease(ctx, c, name)
+	if err != nil {
+		return nil, err
+	}
+	return countingLease{l, s}, nil
+}
+
+type countingLease struct {
+	blueprint.Lease
+	s *countingStore
+}
+
+func (l countingLease) Replace(ctx context.Context, tok *blueprint.Token) error {
+	l.s.sets.Add(1)
+	return l.Lease.Replace(ctx, tok)
+}
+
 // storeWrites sums the token writes the app processes at urls made.
 func storeWrites(t *testing.T, urls []string) int {
 	n := 0
