@@ -2,8 +2,6 @@ package redisstore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -37,25 +35,6 @@ func newClusterClient(t testing.TB) *redis.ClusterClient {
 	return c
 }
 
-// clusterPrefix returns a key prefix no other test uses; its keys are
-// deleted, on every master, at cleanup.
-func clusterPrefix(t testing.TB, c *redis.ClusterClient) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	prefix := "gindance-test:" + hex.EncodeToString(b) + ":"
-	t.Cleanup(func() {
-		ctx := context.Background()
-		c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
-			iter := n.Scan(ctx, 0, prefix+"*", 100).Iterator()
-			for iter.Next(ctx) {
-				n.Del(ctx, iter.Val())
-			}
-			return nil
-		})
-	})
-	return prefix
-}
-
 // The conformance suite (fenced writes, the refresh lock, back-channel
 // logout's session index) on a Redis Cluster of three masters: the keys a
 // script or a check touches together share a slot, or it fails with
@@ -63,10 +42,10 @@ func clusterPrefix(t testing.TB, c *redis.ClusterClient) string {
 func TestClusterConformance(t *testing.T) {
 	c := newClusterClient(t)
 	storagetest.Run(t, func(t *testing.T) blueprint.Storage {
-		return redisstore.New(c, redisstore.Config{Config: storage.Config{User: storagetest.User}, Prefix: clusterPrefix(t, c)})
+		return redisstore.New(c, redisstore.Config{Config: storage.Config{User: storagetest.User}, Prefix: uniquePrefix(t, c)})
 	})
 	t.Run("ConditionalWrites", func(t *testing.T) {
-		s := redisstore.New(c, redisstore.Config{Prefix: clusterPrefix(t, c)})
+		s := redisstore.New(c, redisstore.Config{Prefix: uniquePrefix(t, c)})
 		storagetest.RunConditionalBackend(t, s.Backend().(storage.ConditionalBackend))
 	})
 }
@@ -76,7 +55,7 @@ func TestClusterConformance(t *testing.T) {
 func TestClusterReplicasRefreshOnce(t *testing.T) {
 	storagetest.RunReplicas(t, func(t *testing.T) (a, b blueprint.Storage) {
 		ca, cb := newClusterClient(t), newClusterClient(t)
-		cfg := redisstore.Config{Config: storage.Config{User: storagetest.User}, Prefix: clusterPrefix(t, ca)}
+		cfg := redisstore.Config{Config: storage.Config{User: storagetest.User}, Prefix: uniquePrefix(t, ca)}
 		return redisstore.New(ca, cfg), redisstore.New(cb, cfg)
 	})
 }

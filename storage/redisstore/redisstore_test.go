@@ -41,15 +41,24 @@ func newClient(t testing.TB) *redis.Client {
 
 // uniquePrefix returns a key prefix no other test uses; its keys are deleted
 // at cleanup.
-func uniquePrefix(t testing.TB, c *redis.Client) string {
+func uniquePrefix(t testing.TB, c redis.UniversalClient) string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	prefix := "gindance-test:" + hex.EncodeToString(b) + ":"
 	t.Cleanup(func() {
 		ctx := context.Background()
-		iter := c.Scan(ctx, 0, prefix+"*", 100).Iterator()
-		for iter.Next(ctx) {
-			c.Del(ctx, iter.Val())
+		del := func(ctx context.Context, n *redis.Client) error {
+			iter := n.Scan(ctx, 0, prefix+"*", 100).Iterator()
+			for iter.Next(ctx) {
+				n.Del(ctx, iter.Val())
+			}
+			return nil
+		}
+		switch c := c.(type) {
+		case *redis.Client:
+			del(ctx, c)
+		case *redis.ClusterClient: // each master holds its own slots
+			c.ForEachMaster(ctx, del)
 		}
 	})
 	return prefix
