@@ -107,13 +107,19 @@ func (b *Backend) Remove(_ context.Context, k storage.Key) error {
 }
 
 // SaveIf stores a copy of data under k if the bytes stored there are old.
+// Unsealed data is also kept decoded for LoadDecoded, as SaveDecoded does
+// (sealed data does not decode, and a Store with a Sealer reads with Load).
 func (b *Backend) SaveIf(_ context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
+	dec, err := blueprint.UnmarshalToken(data)
+	if err != nil {
+		dec = nil
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if e, ok := b.m[k]; !ok || !bytes.Equal(e.data, old) {
 		return false, nil
 	}
-	b.m[k] = entry{data: append([]byte(nil), data...), refs: storage.RefsOf(tok)}
+	b.m[k] = entry{data: append([]byte(nil), data...), dec: dec, refs: storage.RefsOf(tok)}
 	return true, nil
 }
 

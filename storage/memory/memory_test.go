@@ -1,6 +1,7 @@
 package memory_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/gindance/gindance/blueprint"
@@ -38,4 +39,30 @@ func TestForgetSessionForgetsOnlyThatSession(t *testing.T) {
 // (storage.ConditionalBackend).
 func TestConditionalWritesAreAtomic(t *testing.T) {
 	storagetest.RunConditionalBackend(t, &memory.Backend{})
+}
+
+// A token written by a refresh under its lease (SaveIf) is read back
+// decoded, without a decode per read, as one written by Set.
+func TestFencedWriteKeepsTheTokenDecoded(t *testing.T) {
+	be := &memory.Backend{}
+	s := storage.New(be, storage.Config{})
+	ctx := context.Background()
+	if err := s.SetFor(ctx, "github", "alice", &blueprint.Token{AccessToken: "a", RefreshToken: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := s.LeaseFor(ctx, "github", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Unlock()
+	if _, err := l.Token(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Replace(ctx, &blueprint.Token{AccessToken: "b", RefreshToken: "r2"}); err != nil {
+		t.Fatal(err)
+	}
+	got, ok := be.LoadDecoded(storage.Key{Provider: "github", User: "alice"})
+	if !ok || got == nil || got.AccessToken != "b" {
+		t.Fatalf("LoadDecoded after a fenced write: %+v, %v; want the new token, decoded", got, ok)
+	}
 }
