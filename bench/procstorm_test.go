@@ -128,6 +128,31 @@ func redisStormStore(t *testing.T) stormStore {
 	return stormStore{store: addr, table: prefix, storage: s}
 }
 
+// redisClusterStormStore is the Redis Cluster .ci/run starts
+// (GINDANCE_REDIS_CLUSTER_ADDRS, comma-separated), reached through
+// redis.NewClusterClient.
+func redisClusterStormStore(t *testing.T) stormStore {
+	addrs := service(t, "GINDANCE_REDIS_CLUSTER_ADDRS", "a Redis Cluster")
+	prefix := "gindance-bench-storm:" + uniqueSuffix() + ":"
+	s, err := openStormStore("redis-cluster", addrs, prefix)
+	if err != nil {
+		unavailable(t, "the Redis Cluster at "+addrs, err)
+	}
+	c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(addrs, ",")})
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c.ForEachMaster(ctx, func(ctx context.Context, n *redis.Client) error {
+			iter := n.Scan(ctx, 0, prefix+"*", 100).Iterator()
+			for iter.Next(ctx) {
+				c.Del(ctx, iter.Val()) // one key a command: keys of other slots cannot go together
+			}
+			return nil
+		})
+		c.Close()
+	})
+	return stormStore{store: addrs, table: prefix, storage: s}
+}
+
 // openStormStore opens the shared store of kind, checking it answers.
 func openStormStore(kind, store, table string) (blueprint.Storage, error) {
 	cfg := storage.Config{User: func(*gin.Context) (string, error) { return procStormUser, nil }}
@@ -148,6 +173,13 @@ func openStormStore(kind, store, table string) (blueprint.Storage, error) {
 	case "redis":
 		c := redis.NewClient(&redis.Options{Addr: store})
 		if err := c.Ping(ctx).Err(); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return redisstore.New(c, redisstore.Config{Config: cfg, Prefix: table}), nil
+	case "redis-cluster":
+		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: strings.Split(store, ",")})
+		if err := c.ForEachShard(ctx, func(ctx context.Context, n *redis.Client) error { return n.Ping(ctx).Err() }); err != nil {
 			c.Close()
 			return nil, err
 		}
@@ -294,7 +326,7 @@ func startStormApps(t *testing.T, n int, kind string, st stormStore, idp string)
 }
 
 // TestRefreshStormProcesses: procStormApps app processes sharing
-// PostgreSQL, then Redis; requests spread over them, all with one expired
+// PostgreSQL, then Redis, then a Redis Cluster; requests spread over them, all with one expired
 // token. The provider must see exactly one refresh and every request must
 // succeed. Wall time and p99 are logged as figures, not asserted.
 func TestRefreshStormProcesses(t *testing.T) {
@@ -302,13 +334,16 @@ func TestRefreshStormProcesses(t *testing.T) {
 	if testing.Short() {
 		requests = procStormSmall
 	}
-	for _, kind := range []string{"postgres", "redis"} {
+	for _, kind := range []string{"postgres", "redis", "redis-cluster"} {
 		t.Run(kind, func(t *testing.T) {
 			var st stormStore
-			if kind == "postgres" {
+			switch kind {
+			case "postgres":
 				st = postgresStormStore(t)
-			} else {
+			case "redis":
 				st = redisStormStore(t)
+			default:
+				st = redisClusterStormStore(t)
 			}
 			p := gintest.StartProvider(gintest.Options{
 				User:                &gintest.User{ID: procStormUser, Login: procStormUser},
