@@ -188,6 +188,7 @@ var pauseCases = []pauseCase{
 func testPausedLeaseHolder(t *testing.T, name string, parent blueprint.Storage, env ...string) {
 	for _, pc := range pauseCases {
 		t.Run(pc.at+"/"+strings.ReplaceAll(pc.name, " ", "_"), func(t *testing.T) {
+			t.Parallel() // each case has its own provider, user, child and replica; they mostly wait
 			testPause(t, name, pc, parent, env)
 		})
 	}
