@@ -356,8 +356,15 @@ func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int,
 // stored bytes are old, in one statement.
 func (b *backend) SaveIf(ctx context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
 	refs := storage.RefsOf(tok)
-	res, err := b.db.ExecContext(ctx, b.saveIf, data, nullable(refs.SID), nullable(refs.Sub), k.Provider, k.User, old)
-	ok, err := affected(res, err)
+	var ok bool
+	// run again on a lost connection: a first run that did write leaves
+	// data stored, and the second reports the change (false), which the
+	// Store treats as another instance's write
+	err := again(ctx, func() (err error) {
+		res, err := b.db.ExecContext(ctx, b.saveIf, data, nullable(refs.SID), nullable(refs.Sub), k.Provider, k.User, old)
+		ok, err = affected(res, err)
+		return err
+	})
 	if err == nil && !ok && b.dialect == MySQL && bytes.Equal(old, data) {
 		// MySQL counts changed rows, not matched ones: rewriting the same
 		// bytes in the same microsecond changes nothing
@@ -369,8 +376,13 @@ func (b *backend) SaveIf(ctx context.Context, k storage.Key, old, data []byte, t
 
 // RemoveIf deletes the row of k if its token bytes are old.
 func (b *backend) RemoveIf(ctx context.Context, k storage.Key, old []byte) (bool, error) {
-	res, err := b.db.ExecContext(ctx, b.removeIf, k.Provider, k.User, old)
-	return affected(res, err)
+	var ok bool
+	err := again(ctx, func() (err error) {
+		res, err := b.db.ExecContext(ctx, b.removeIf, k.Provider, k.User, old)
+		ok, err = affected(res, err)
+		return err
+	})
+	return ok, err
 }
 
 // affected reports whether a statement changed a row.
