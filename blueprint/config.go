@@ -162,7 +162,9 @@ type OAuth1Config struct {
 	RequestTokenURL, AuthorizeURL, AccessTokenURL string
 	APIBaseURL, RedirectURL, RedirectTo           string
 
-	// Options mean what they mean for OAuth 2.0. OAuth 1.0a tokens do not
-	// expire, so RefreshLeeway is unused.
+	// Options mean what they mean for OAuth 2.0. Those that only OAuth 2.0
+	// can honour (DPoP, ClientKeys, PushAuthorizationRequests,
+	// AssertionAudienceTokenURL, RefreshLeeway, ClockSkew) fail Validate
+	// and Mount with ErrConfig when set.
 	Options
 }

@@ -64,6 +64,10 @@ func (p *oauth1Protocol) validate() error {
 	case p.cfg.RequestTokenURL == "" || p.cfg.AuthorizeURL == "" || p.cfg.AccessTokenURL == "":
 		return fmt.Errorf("%w: %s: RequestTokenURL, AuthorizeURL and AccessTokenURL are required", ErrConfig, p.name)
 	}
+	if set := oauth2OnlyOptions(p.cfg.Options); len(set) > 0 {
+		return fmt.Errorf("%w: %s: OAuth 1.0a cannot honour Options.%s (OAuth 2.0 only): leave it unset on this blueprint",
+			ErrConfig, p.name, strings.Join(set, ", Options."))
+	}
 	for _, u := range []string{p.cfg.RequestTokenURL, p.cfg.AuthorizeURL, p.cfg.AccessTokenURL, p.cfg.RedirectURL} {
 		if u == "" {
 			continue
@@ -73,6 +77,28 @@ func (p *oauth1Protocol) validate() error {
 		}
 	}
 	return nil
+}
+
+// oauth2OnlyOptions names the Options fields set in o that only an OAuth 2.0
+// blueprint uses.
+func oauth2OnlyOptions(o Options) []string {
+	var set []string
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{
+		{"DPoP", o.DPoP},
+		{"ClientKeys", len(o.ClientKeys) > 0},
+		{"PushAuthorizationRequests", o.PushAuthorizationRequests},
+		{"AssertionAudienceTokenURL", o.AssertionAudienceTokenURL},
+		{"RefreshLeeway", o.RefreshLeeway != 0}, // OAuth 1.0a tokens do not expire
+		{"ClockSkew", o.ClockSkew != 0},         // for id_tokens
+	} {
+		if f.set {
+			set = append(set, f.name)
+		}
+	}
+	return set
 }
 
 // ctxTransport binds the requests of dghubble/oauth1's Config methods,

@@ -91,6 +91,14 @@ func (p *oauth2Protocol) validate() error {
 	case p.authErr != nil:
 		return p.authErr
 	}
+	switch {
+	case p.cfg.AssertionAudienceTokenURL && !p.jwtAuth():
+		return fmt.Errorf("%w: %s: AssertionAudienceTokenURL sets the aud of client assertions, but TokenAuth sends none: "+
+			"set TokenAuth to PrivateKeyJWT (or ClientKeys) or ClientSecretJWT, or leave it unset", ErrConfig, p.name)
+	case p.cfg.ClockSkew != 0 && p.cfg.Protocol.VerifyLogin == nil:
+		return fmt.Errorf("%w: %s: ClockSkew applies to id_token checks, and this blueprint verifies none: "+
+			"use providers/oidc for OpenID Connect, or leave it unset", ErrConfig, p.name)
+	}
 	if p.cfg.PushAuthorizationRequests && p.cfg.PARURL == "" && p.cfg.Protocol.Endpoints == nil {
 		return fmt.Errorf("%w (%s: set PARURL)", ErrPARRequired, p.name)
 	}

@@ -34,7 +34,7 @@ type Options struct {
 	// endpoints, refresh included. Default 15 s.
 	ProviderTimeout time.Duration
 	// RefreshLeeway refreshes a token that expires within it. Default 60 s.
-	// OAuth 2.0 only: OAuth 1.0a tokens do not expire.
+	// OAuth 2.0 only (OAuth 1.0a tokens do not expire): NewOAuth1 refuses it.
 	RefreshLeeway time.Duration
 	// LoginTTL is how long a started login may take. Default 10 minutes.
 	LoginTTL time.Duration
@@ -115,15 +115,16 @@ type Options struct {
 	// revocation and PAR endpoints, with no client secret: each request
 	// carries a fresh assertion signed by the newest key. Publish their
 	// public halves with JWKSHandler where the provider fetches them.
-	// OAuth 2.0 only.
+	// OAuth 2.0 only: NewOAuth1 refuses it (ErrConfig).
 	ClientKeys []ClientKey
 	// AssertionAudienceTokenURL makes the aud of every client assertion
 	// (private_key_jwt, client_secret_jwt) the token endpoint's URL rather
 	// than the issuer identifier, at the token, PAR and revocation
 	// endpoints alike (RFC 7523 §3, OpenID Connect Core §9, RFC 9126 §2),
 	// for servers that have not adopted the issuer as audience: Ory
-	// Hydra 2.3 (fosite 0.49) accepts only its token endpoint URL.
-	// OAuth 2.0 only.
+	// Hydra 2.3 (fosite 0.49) accepts only its token endpoint URL. It is
+	// for such a server, which has no preset, and is refused (ErrConfig)
+	// when TokenAuth sends no assertion, and by NewOAuth1.
 	AssertionAudienceTokenURL bool
 	// PushAuthorizationRequests sends every login's authorization
 	// parameters to the provider's PAR endpoint (RFC 9126), with the
@@ -133,7 +134,7 @@ type Options struct {
 	// require_pushed_authorization_requests get it without this. With no
 	// PAR endpoint configured (OAuth2Config.PARURL) or discovered, logins
 	// fail with ErrPARRequired, never falling back to the front channel.
-	// OAuth 2.0 only.
+	// OAuth 2.0 only: NewOAuth1 refuses it (ErrConfig).
 	PushAuthorizationRequests bool
 	// DPoP binds tokens to a key (RFC 9449): each login makes a fresh
 	// P-256 key, kept with the token (Token.DPoPKey) in the Storage; every
@@ -144,12 +145,14 @@ type Options struct {
 	// answers with a token_type other than DPoP fails the login
 	// (ErrDPoPNotBound). With a cookie session the key travels in the
 	// cookie: use an encrypting cookie store or a server-side Storage.
-	// OAuth 2.0 only.
+	// OAuth 2.0 only: NewOAuth1 refuses it (ErrConfig).
 	DPoP bool
 	// ClockSkew is how far the provider's clock may be off from this
 	// server's when checking exp, iat and auth_time of id_tokens and
 	// logout tokens (go-oidc applies its own five minutes to nbf).
 	// Default DefaultClockSkew (5 s); a negative value is no allowance.
+	// Only for blueprints that verify id_tokens (providers/oidc and its
+	// presets): others refuse it (ErrConfig).
 	ClockSkew time.Duration
 }
 
