@@ -53,7 +53,7 @@ func oidcLogin() *login {
 	return newLogin(oidc.New("idp", oidc.Config{Issuer: oidcIssuer,
 		ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		Scopes: []string{"profile", "email"}, RedirectURL: appBase + "/login/idp/authorized",
-		Options: blueprint.Options{HTTPClient: &http.Client{Transport: inProcess{p}}}}), p)
+		Options: blueprint.Options{HTTPClient: &http.Client{Transport: inProcess{p}}}}).Blueprint, p)
 }
 
 // oauth1Login is blueprint.NewOAuth1 against the OAuth 1.0a fake, which

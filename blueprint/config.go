@@ -131,11 +131,6 @@ type OAuth2Hooks struct {
 	// derive no key (the session keeps pending logins unless
 	// LoginCookieKey is set).
 	PendingLoginSecret []byte
-	// Extension is the provider package's own value for this blueprint
-	// (providers/oidc keeps its discovery cache and verifier there);
-	// Blueprint.Extension returns it, so that package-level functions such
-	// as oidc.Claims(c, b) find it without a global registry.
-	Extension any
 }
 
 // Endpoints are a provider's URLs, as discovered.

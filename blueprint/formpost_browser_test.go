@@ -37,7 +37,7 @@ func TestBrowserFormPostLoginCrossSite(t *testing.T) {
 				User: &gintest.User{ID: "u-ada", Login: "ada", Name: "Ada"}})
 			t.Cleanup(p.Close)
 			return oidc.New("idp", oidc.Config{Issuer: p.Issuer(), ClientID: gintest.DefaultClientID,
-				ClientSecret: gintest.DefaultClientSecret, FormPost: true})
+				ClientSecret: gintest.DefaultClientSecret, FormPost: true}).Blueprint
 		},
 	}
 	for name, mk := range cases {

@@ -51,7 +51,7 @@ type rpConfig struct {
 
 // rp is a running relying party.
 type rp struct {
-	b       *blueprint.Blueprint
+	b       *oidc.Blueprint
 	cfg     rpConfig
 	srv     *httptest.Server
 	URL     string // http://localhost:<port>
@@ -130,7 +130,7 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 	e.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "authorized=%v", r.b.Authorized(c)) })
 	e.GET("/logged-out", func(c *gin.Context) { c.String(http.StatusOK, "logged out; authorized=%v", r.b.Authorized(c)) })
 	e.GET("/me", r.b.Require(), func(c *gin.Context) {
-		claims, err := oidc.Claims(c, r.b)
+		claims, err := r.b.Claims(c)
 		if err != nil {
 			c.String(http.StatusBadGateway, "claims: %v", err)
 			return
@@ -165,8 +165,8 @@ func (r *rp) configure(t *testing.T, cfg rpConfig) {
 		}
 		c.JSON(http.StatusOK, tok)
 	})
-	e.GET("/logout", oidc.LogoutHandler(r.b))
-	e.GET("/logout/done", oidc.LogoutCallbackHandler(r.b))
+	e.GET("/logout", r.b.LogoutHandler())
+	e.GET("/logout/done", r.b.LogoutCallbackHandler())
 	r.handler(e)
 }
 

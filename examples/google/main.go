@@ -27,7 +27,6 @@ import (
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/providers/google"
-	"github.com/gindance/gindance/providers/oidc"
 )
 
 func main() {
@@ -50,7 +49,7 @@ func main() {
 	// the app here.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := oidc.Discover(ctx, g); err != nil {
+	if err := g.Discover(ctx); err != nil {
 		log.Fatal(err)
 	}
 
@@ -68,7 +67,7 @@ func main() {
 	g.Mount(r.Group("/login")) // GET /login/google, /login/google/authorized
 
 	r.GET("/", g.Require(), func(c *gin.Context) {
-		claims, err := oidc.Claims(c, g) // the verified id_token's claims
+		claims, err := g.Claims(c) // the verified id_token's claims
 		if err != nil {
 			c.String(http.StatusUnauthorized, "%v", err)
 			return

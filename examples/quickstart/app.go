@@ -201,8 +201,8 @@ func realProviders(ctx context.Context, g *gin.RouterGroup) ([]realProvider, err
 		if !p.configured() {
 			continue
 		}
-		b := p.make()
-		if err := p.check(ctx, b); err != nil {
+		b, err := p.build(ctx)
+		if err != nil {
 			return nil, err
 		}
 		b.Mount(g)

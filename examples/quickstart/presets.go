@@ -48,9 +48,10 @@ type preset struct {
 	env   string
 	needs []string
 	make  func() *blueprint.Blueprint
-	// discover also fetches the provider's discovery document at startup
-	// (OpenID Connect presets), so that a wrong issuer fails here.
-	discover bool
+	// oidc makes an OpenID Connect preset's blueprint instead of make; the
+	// quickstart also fetches its discovery document at startup, so that a
+	// wrong issuer fails here.
+	oidc func() *oidc.Blueprint
 }
 
 // presets lists every preset; each reads its credentials (and the few
@@ -58,7 +59,7 @@ type preset struct {
 func presets() []preset {
 	return []preset{
 		{title: "Apple", env: "APPLE", needs: []string{"APPLE_CLIENT_ID", "APPLE_TEAM_ID", "APPLE_KEY_ID", "APPLE_PRIVATE_KEY"},
-			make: func() *blueprint.Blueprint { return apple.New(apple.Config{}) }, discover: true},
+			oidc: func() *oidc.Blueprint { return apple.New(apple.Config{}) }},
 		{title: "Bitbucket", env: "BITBUCKET", make: func() *blueprint.Blueprint { return bitbucket.New(bitbucket.Config{}) }},
 		{title: "Discord", env: "DISCORD", make: func() *blueprint.Blueprint { return discord.New(discord.Config{}) }},
 		{title: "Dropbox", env: "DROPBOX", make: func() *blueprint.Blueprint { return dropbox.New(dropbox.Config{}) }},
@@ -66,10 +67,10 @@ func presets() []preset {
 		{title: "GitHub", env: "GITHUB", make: func() *blueprint.Blueprint {
 			return github.New(github.Config{Scopes: []string{"read:user", "user:email"}})
 		}},
-		{title: "Google", env: "GOOGLE", make: func() *blueprint.Blueprint { return google.New(google.Config{}) }, discover: true},
-		{title: "Microsoft", env: "MICROSOFT", make: func() *blueprint.Blueprint {
+		{title: "Google", env: "GOOGLE", oidc: func() *oidc.Blueprint { return google.New(google.Config{}) }},
+		{title: "Microsoft", env: "MICROSOFT", oidc: func() *oidc.Blueprint {
 			return microsoft.New(microsoft.Config{Tenant: os.Getenv("MICROSOFT_TENANT")}) // empty: common
-		}, discover: true},
+		}},
 		{title: "Reddit", env: "REDDIT", make: func() *blueprint.Blueprint { return reddit.New(reddit.Config{}) }},
 		{title: "Spotify", env: "SPOTIFY", make: func() *blueprint.Blueprint { return spotify.New(spotify.Config{}) }},
 		{title: "Strava", env: "STRAVA", make: func() *blueprint.Blueprint { return strava.New(strava.Config{}) }},
@@ -87,31 +88,31 @@ func presets() []preset {
 		{title: "Zoom", env: "ZOOM", make: func() *blueprint.Blueprint { return zoom.New(zoom.Config{}) }},
 		// OpenID Connect presets whose issuer depends on the tenant or server.
 		{title: "Auth0", env: "AUTH0", needs: []string{"AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "AUTH0_DOMAIN"},
-			make: func() *blueprint.Blueprint { return auth0.New(auth0.Config{Domain: os.Getenv("AUTH0_DOMAIN")}) }, discover: true},
+			oidc: func() *oidc.Blueprint { return auth0.New(auth0.Config{Domain: os.Getenv("AUTH0_DOMAIN")}) }},
 		{title: "authentik", env: "AUTHENTIK", needs: []string{"AUTHENTIK_CLIENT_ID", "AUTHENTIK_CLIENT_SECRET", "AUTHENTIK_URL", "AUTHENTIK_SLUG"},
-			make: func() *blueprint.Blueprint {
+			oidc: func() *oidc.Blueprint {
 				return authentik.New(authentik.Config{BaseURL: os.Getenv("AUTHENTIK_URL"), Slug: os.Getenv("AUTHENTIK_SLUG")})
-			}, discover: true},
+			}},
 		{title: "Dex", env: "DEX", needs: []string{"DEX_CLIENT_ID", "DEX_CLIENT_SECRET", "DEX_ISSUER"},
-			make: func() *blueprint.Blueprint { return dex.New(dex.Config{Issuer: os.Getenv("DEX_ISSUER")}) }, discover: true},
-		{title: "GitLab", env: "GITLAB", make: func() *blueprint.Blueprint {
+			oidc: func() *oidc.Blueprint { return dex.New(dex.Config{Issuer: os.Getenv("DEX_ISSUER")}) }},
+		{title: "GitLab", env: "GITLAB", oidc: func() *oidc.Blueprint {
 			return gitlab.New(gitlab.Config{Host: os.Getenv("GITLAB_URL")}) // empty: gitlab.com
-		}, discover: true},
+		}},
 		{title: "Keycloak", env: "KEYCLOAK", needs: []string{"KEYCLOAK_CLIENT_ID", "KEYCLOAK_CLIENT_SECRET", "KEYCLOAK_URL", "KEYCLOAK_REALM"},
-			make: func() *blueprint.Blueprint {
+			oidc: func() *oidc.Blueprint {
 				return keycloak.New(keycloak.Config{BaseURL: os.Getenv("KEYCLOAK_URL"), Realm: os.Getenv("KEYCLOAK_REALM")})
-			}, discover: true},
-		{title: "LinkedIn", env: "LINKEDIN", make: func() *blueprint.Blueprint { return linkedin.New(linkedin.Config{}) }, discover: true},
+			}},
+		{title: "LinkedIn", env: "LINKEDIN", oidc: func() *oidc.Blueprint { return linkedin.New(linkedin.Config{}) }},
 		{title: "Okta", env: "OKTA", needs: []string{"OKTA_CLIENT_ID", "OKTA_CLIENT_SECRET", "OKTA_DOMAIN"},
-			make: func() *blueprint.Blueprint { return okta.New(okta.Config{Domain: os.Getenv("OKTA_DOMAIN")}) }, discover: true},
-		{title: "Salesforce", env: "SALESFORCE", make: func() *blueprint.Blueprint {
+			oidc: func() *oidc.Blueprint { return okta.New(okta.Config{Domain: os.Getenv("OKTA_DOMAIN")}) }},
+		{title: "Salesforce", env: "SALESFORCE", oidc: func() *oidc.Blueprint {
 			// empty SALESFORCE_MY_DOMAIN: login.salesforce.com (test.salesforce.com with SALESFORCE_SANDBOX set)
 			return salesforce.New(salesforce.Config{MyDomain: os.Getenv("SALESFORCE_MY_DOMAIN"), Sandbox: os.Getenv("SALESFORCE_SANDBOX") != ""})
-		}, discover: true},
-		{title: "Slack", env: "SLACK", make: func() *blueprint.Blueprint { return slack.New(slack.Config{}) }, discover: true},
-		{title: "Twitch", env: "TWITCH", make: func() *blueprint.Blueprint { return twitch.New(twitch.Config{}) }, discover: true},
+		}},
+		{title: "Slack", env: "SLACK", oidc: func() *oidc.Blueprint { return slack.New(slack.Config{}) }},
+		{title: "Twitch", env: "TWITCH", oidc: func() *oidc.Blueprint { return twitch.New(twitch.Config{}) }},
 		{title: "ZITADEL", env: "ZITADEL", needs: []string{"ZITADEL_CLIENT_ID", "ZITADEL_CLIENT_SECRET", "ZITADEL_DOMAIN"},
-			make: func() *blueprint.Blueprint { return zitadel.New(zitadel.Config{Domain: os.Getenv("ZITADEL_DOMAIN")}) }, discover: true},
+			oidc: func() *oidc.Blueprint { return zitadel.New(zitadel.Config{Domain: os.Getenv("ZITADEL_DOMAIN")}) }},
 	}
 }
 
@@ -129,13 +130,24 @@ func (p preset) configured() bool {
 	return true
 }
 
-// check validates b's configuration, and for OpenID Connect presets also
-// runs discovery, so that a mistake stops the quickstart at startup.
-func (p preset) check(ctx context.Context, b *blueprint.Blueprint) error {
-	if !p.discover {
-		return b.Validate()
+// build makes p's blueprint and checks its configuration, and for OpenID
+// Connect presets also runs discovery, so that a mistake stops the
+// quickstart at startup.
+func (p preset) build(ctx context.Context) (*blueprint.Blueprint, error) {
+	if p.oidc == nil {
+		b := p.make()
+		return b, b.Validate()
 	}
+	b := p.oidc()
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	return oidc.Discover(ctx, b)
+	return b.Blueprint, b.Discover(ctx)
+}
+
+// new makes p's blueprint.
+func (p preset) new() *blueprint.Blueprint {
+	if p.oidc != nil {
+		return p.oidc().Blueprint
+	}
+	return p.make()
 }

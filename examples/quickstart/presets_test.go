@@ -71,7 +71,7 @@ func TestEachPresetValidatesFromItsVariables(t *testing.T) {
 			if !p.configured() {
 				t.Fatal("not offered with its variables set")
 			}
-			if err := p.make().Validate(); err != nil {
+			if err := p.new().Validate(); err != nil {
 				t.Fatalf("Validate with %v set: %v", needs, err)
 			}
 		})

@@ -63,9 +63,9 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for Sign in with Apple;
-// oidc.Claims works on it, and UserOf returns the name Apple posts at the
+// its Claims method works, and UserOf returns the name Apple posts at the
 // first login.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	fromEnv(&cfg.ClientID, "APPLE_CLIENT_ID")
 	fromEnv(&cfg.TeamID, "APPLE_TEAM_ID")
 	fromEnv(&cfg.KeyID, "APPLE_KEY_ID")
@@ -106,7 +106,7 @@ func New(cfg Config) *blueprint.Blueprint {
 	b := app.OIDC(preset.Provider{Name: "apple", Env: "APPLE"}, oc)
 	b.OnLogin(keepUser)
 	b.IdentityFunc(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
-		claims, err := oidc.Claims(c, b)
+		claims, err := b.Claims(c)
 		if err != nil {
 			return nil, err
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/apple"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
 const (
@@ -73,7 +74,7 @@ func appleFake(t *testing.T, pub *ecdsa.PublicKey, opts gintest.OIDCOptions) *pr
 	return presettest.NewOIDC(t, opts)
 }
 
-func newApple(f *presettest.Fake, pemKey []byte, cfg apple.Config) *blueprint.Blueprint {
+func newApple(f *presettest.Fake, pemKey []byte, cfg apple.Config) *oidc.Blueprint {
 	e := f.Endpoints()
 	cfg.ClientID, cfg.TeamID, cfg.KeyID, cfg.PrivateKey = clientID, teamID, keyID, pemKey
 	cfg.Issuer = e.Issuer
@@ -86,7 +87,7 @@ func newApple(f *presettest.Fake, pemKey []byte, cfg apple.Config) *blueprint.Bl
 func TestFormPostRequiredWithScopes(t *testing.T) {
 	k, p8 := key(t)
 	f := appleFake(t, &k.PublicKey, gintest.OIDCOptions{})
-	l := f.Login(t, newApple(f, p8, apple.Config{}))
+	l := f.Login(t, newApple(f, p8, apple.Config{}).Blueprint)
 	if l.Status != http.StatusOK {
 		t.Fatalf("login: %d %q", l.Status, l.Body)
 	}

@@ -1,6 +1,6 @@
 // Package apple is the Sign in with Apple preset: OpenID Connect on
 // https://appleid.apple.com through providers/oidc, so the id_token is
-// verified (signature, iss, aud, exp, nonce) and oidc.Claims works.
+// verified (signature, iss, aud, exp, nonce) and its Claims method works.
 //
 // Apple's quirks, each handled here and pinned by a test:
 //

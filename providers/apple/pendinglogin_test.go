@@ -41,7 +41,7 @@ func TestPendingLoginKeyIsDerivedFromThePrivateKey(t *testing.T) {
 	_, otherKey := key(t)
 	f := appleFake(t, &k.PublicKey, gintest.OIDCOptions{})
 	noFormPost := apple.Config{Scopes: []string{}}
-	a, _ := appleApp(newApple(f, p8, noFormPost))
+	a, _ := appleApp(newApple(f, p8, noFormPost).Blueprint)
 
 	req := httptest.NewRequest(http.MethodGet, "/login/apple", nil)
 	w := httptest.NewRecorder()
@@ -75,10 +75,10 @@ func TestPendingLoginKeyIsDerivedFromThePrivateKey(t *testing.T) {
 	later := noFormPost
 	later.SecretLifetime = time.Hour
 	later.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
-	if !opens(newApple(f, p8, later)) {
+	if !opens(newApple(f, p8, later).Blueprint) {
 		t.Fatal("a replica with the same private key could not open the pending login")
 	}
-	if opens(newApple(f, otherKey, noFormPost)) {
+	if opens(newApple(f, otherKey, noFormPost).Blueprint) {
 		t.Fatal("an app with another private key opened the pending login: the key came from the placeholder")
 	}
 }

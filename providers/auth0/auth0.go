@@ -31,7 +31,7 @@ type Config struct {
 	Audience string
 	// Organization logs in to an Auth0 Organization, by ID ("org_...") or
 	// name: it is sent as organization and enforced on the verified org_id
-	// (or org_name) claim, at login and in oidc.Claims.
+	// (or org_name) claim, at login and in Claims.
 	Organization string
 	// Offline asks for a refresh token (scope offline_access; the API must
 	// allow offline access).
@@ -49,10 +49,10 @@ type Config struct {
 	blueprint.Options
 }
 
-// New returns an OpenID Connect blueprint for an Auth0 tenant; oidc.Claims
+// New returns an OpenID Connect blueprint for an Auth0 tenant; its Claims method
 // works on it. The issuer is https://<Domain>/: Auth0's issuer ends in a
 // slash, and the id_token's iss must equal it exactly.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	origin := preset.BaseURL(cfg.Domain)
 	iss, api := cfg.Issuer, cfg.APIBaseURL
 	if iss == "" && origin != "" {

@@ -11,9 +11,10 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/auth0"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-func tenant(t *testing.T, claims map[string]any, user *gintest.User, cfg auth0.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func tenant(t *testing.T, claims map[string]any, user *gintest.User, cfg auth0.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("AUTH0_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("AUTH0_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{IssuerPath: "/", Revocation: true}})

@@ -1,6 +1,6 @@
 // Package auth0 is the Auth0 preset: OpenID Connect against an Auth0
 // tenant through providers/oidc, so the id_token is verified and
-// oidc.Claims works.
+// its Claims method works.
 //
 // The issuer is https://<Domain>/ with the trailing slash Auth0 puts in
 // its id_tokens. Audience asks for an access token for one of the tenant's

@@ -47,8 +47,8 @@ func Issuer(baseURL, slug string) string {
 }
 
 // New returns an OpenID Connect blueprint for one authentik application;
-// oidc.Claims works on it.
-func New(cfg Config) *blueprint.Blueprint {
+// its Claims method works.
+func New(cfg Config) *oidc.Blueprint {
 	api := cfg.APIBaseURL
 	if api == "" && cfg.BaseURL != "" {
 		api = preset.BaseURL(cfg.BaseURL) + "/"

@@ -7,9 +7,10 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/authentik"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-func application(t *testing.T, user *gintest.User, cfg authentik.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func application(t *testing.T, user *gintest.User, cfg authentik.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("AUTHENTIK_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("AUTHENTIK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: gintest.OIDCQuirks{IssuerPath: "/application/o/my-app/", Revocation: true}})

@@ -1,6 +1,6 @@
 // Package authentik is the authentik preset: OpenID Connect against one
 // application of an authentik server (goauthentik.io) through
-// providers/oidc, so the id_token is verified and oidc.Claims works.
+// providers/oidc, so the id_token is verified and its Claims method works.
 //
 // authentik gives each application its own issuer,
 // https://<server>/application/o/<slug>/ (with a trailing slash), while

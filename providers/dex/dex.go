@@ -40,9 +40,9 @@ type Config struct {
 	blueprint.Options
 }
 
-// New returns an OpenID Connect blueprint for a Dex server; oidc.Claims
+// New returns an OpenID Connect blueprint for a Dex server; its Claims method
 // works on it.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	p := preset.Provider{Name: "dex", Env: "DEX", Scopes: []string{"profile", "email"}}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}

@@ -7,9 +7,10 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/dex"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-func server(t *testing.T, claims map[string]any, user *gintest.User, cfg dex.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func server(t *testing.T, claims map[string]any, user *gintest.User, cfg dex.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("DEX_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("DEX_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{IssuerPath: "/dex"}})

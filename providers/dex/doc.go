@@ -1,7 +1,7 @@
 // Package dex is the Dex preset: OpenID Connect against a Dex server
 // (dexidp.io), the federating provider in front of LDAP, SAML, GitHub and
 // other connectors, through providers/oidc, so the id_token is verified and
-// oidc.Claims works.
+// its Claims method works.
 //
 // Register the app as a static client in Dex's configuration:
 //

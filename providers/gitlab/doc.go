@@ -1,6 +1,6 @@
 // Package gitlab is the GitLab preset: OpenID Connect against GitLab.com
 // or a self-managed GitLab (Host) through providers/oidc, so the id_token
-// is verified and oidc.Claims works.
+// is verified and its Claims method works.
 //
 // Register an application in GitLab (User settings, Applications; or a
 // group's or the instance's Applications page): confidential, redirect URI

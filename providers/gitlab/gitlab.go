@@ -36,9 +36,9 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for GitLab.com or a self-managed
-// GitLab; oidc.Claims works on it. Identity merges the userinfo answer
+// GitLab; its Claims method works. Identity merges the userinfo answer
 // (which alone has groups) over the id_token's claims.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	origin := preset.BaseURL(preset.Or(cfg.Host, DefaultHost))
 	p := preset.Provider{Name: "gitlab", Env: "GITLAB", Scopes: []string{"profile", "email"}}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,

@@ -12,9 +12,10 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/gitlab"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg gitlab.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg gitlab.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("GITLAB_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("GITLAB_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{Revocation: true}})
@@ -57,7 +58,7 @@ func TestAPIBaseIsAPIv4(t *testing.T) {
 		})
 		b := gitlab.New(gitlab.Config{ClientID: "id", ClientSecret: "secret", Host: host,
 			Options: blueprint.Options{HTTPClient: &http.Client{Transport: rt}}})
-		gintest.SeedToken(b, &blueprint.Token{AccessToken: "glpat", TokenType: "Bearer"})
+		gintest.SeedToken(b.Blueprint, &blueprint.Token{AccessToken: "glpat", TokenType: "Bearer"})
 		c, _ := gin.CreateTestContext(httptest.NewRecorder())
 		c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
 		if _, err := b.Client(c).Get("user"); err == nil || got != want {

@@ -1,6 +1,6 @@
 // Package google is the Google preset: OpenID Connect on
 // https://accounts.google.com through providers/oidc, so the id_token is
-// verified (signature, iss, aud, exp, nonce) and oidc.Claims works.
+// verified (signature, iss, aud, exp, nonce) and its Claims method works.
 //
 // Options: Offline (access_type=offline with prompt=consent, for a refresh
 // token), SelectAccount (prompt=select_account) and HostedDomain, which is
@@ -14,7 +14,7 @@
 //	g := google.New(google.Config{HostedDomain: "example.com"}) // GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET
 //	g.Mount(r.Group("/login"))
 //	r.GET("/", g.Require(), func(c *gin.Context) {
-//		claims, err := oidc.Claims(c, g)
+//		claims, err := g.Claims(c)
 //		...
 //	})
 //

@@ -11,7 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/providers/google"
-	"github.com/gindance/gindance/providers/oidc"
 )
 
 func Example() {
@@ -32,7 +31,7 @@ func Example() {
 	g := google.New(google.Config{SelectAccount: true}) // GOOGLE_CLIENT_ID / GOOGLE_CLIENT_SECRET
 	g.Mount(r.Group("/login"))                          // GET /login/google, /login/google/authorized
 	r.GET("/", g.Require(), func(c *gin.Context) {
-		claims, err := oidc.Claims(c, g)
+		claims, err := g.Claims(c)
 		if err != nil {
 			c.String(http.StatusUnauthorized, "%v", err)
 			return

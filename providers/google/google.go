@@ -34,7 +34,7 @@ type Config struct {
 	SelectAccount bool
 	// HostedDomain restricts logins to a Google Workspace domain: it is
 	// sent as hd (which only preselects) and enforced on the verified hd
-	// claim, at login and in oidc.Claims.
+	// claim, at login and in Claims.
 	HostedDomain string
 	// UserInfo also fetches the userinfo endpoint (see oidc.Config).
 	UserInfo bool
@@ -50,8 +50,8 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for Google (oidc.New with
-// Google's issuer); oidc.Claims works on it.
-func New(cfg Config) *blueprint.Blueprint {
+// Google's issuer); its Claims method works.
+func New(cfg Config) *oidc.Blueprint {
 	params := map[string]string{}
 	prompt := ""
 	if cfg.Offline {

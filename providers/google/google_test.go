@@ -14,7 +14,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/google"
-	"github.com/gindance/gindance/providers/oidc"
 )
 
 type app struct {
@@ -36,7 +35,7 @@ func start(t *testing.T, claims map[string]any, cfg google.Config) *app {
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	g.Mount(r.Group("/login"))
 	r.GET("/", g.Require(), func(c *gin.Context) {
-		claims, err := oidc.Claims(c, g)
+		claims, err := g.Claims(c)
 		if err != nil {
 			c.String(http.StatusBadGateway, "%v", err)
 			return

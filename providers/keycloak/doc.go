@@ -1,6 +1,6 @@
 // Package keycloak is the Keycloak preset: OpenID Connect against one realm
 // of a Keycloak server through providers/oidc, so the id_token is verified
-// and oidc.Claims works. The realm URL (the issuer) is BaseURL/realms/Realm.
+// and its Claims method works. The realm URL (the issuer) is BaseURL/realms/Realm.
 //
 // In the realm's admin console, create a client (Clients, Create client):
 // type OpenID Connect, Client authentication on (a confidential client),
@@ -12,7 +12,7 @@
 //	kc.Mount(r.Group("/login"))
 //
 // Keycloak publishes revocation and end_session endpoints in discovery, so
-// Logout revokes the refresh token and oidc.LogoutHandler ends the SSO
+// Logout revokes the refresh token and LogoutHandler ends the SSO
 // session. email_verified is the user's "Email verified" flag; Identity
 // reports an address as verified only when it is set.
 //

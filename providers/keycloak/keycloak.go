@@ -50,10 +50,10 @@ func RealmURL(baseURL, realm string) string {
 	return strings.TrimSuffix(baseURL, "/") + "/realms/" + realm
 }
 
-// New returns an OpenID Connect blueprint for a Keycloak realm; oidc.Claims
+// New returns an OpenID Connect blueprint for a Keycloak realm; its Claims method
 // works on it. Refresh tokens, revocation and RP-initiated logout come from
 // the realm's discovery document.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	iss := preset.Or(cfg.Issuer, RealmURL(cfg.BaseURL, cfg.Realm))
 	api := cfg.APIBaseURL
 	if api == "" && iss != "" {

@@ -7,9 +7,10 @@ import (
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/internal/presettest"
 	"github.com/gindance/gindance/providers/keycloak"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
-func realm(t *testing.T, user *gintest.User, q gintest.OIDCQuirks) (*presettest.Fake, *blueprint.Blueprint) {
+func realm(t *testing.T, user *gintest.User, q gintest.OIDCQuirks) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("KEYCLOAK_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("KEYCLOAK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	q.IssuerPath = "/realms/acme"

@@ -1,6 +1,6 @@
 // Package linkedin is the LinkedIn preset: Sign In with LinkedIn using
 // OpenID Connect, through providers/oidc, so the id_token is verified
-// (signature, iss, aud, exp) and oidc.Claims works.
+// (signature, iss, aud, exp) and its Claims method works.
 //
 // In the LinkedIn Developer Portal (linkedin.com/developers), create an
 // app, add the product "Sign In with LinkedIn using OpenID Connect" on its

@@ -35,7 +35,7 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for Sign In with LinkedIn using
-// OpenID Connect; oidc.Claims works on it.
+// OpenID Connect; its Claims method works.
 //
 // LinkedIn departs from OpenID Connect in three ways the preset follows: the
 // token endpoint takes the client secret in the body only
@@ -44,7 +44,7 @@ type Config struct {
 // required back (a nonce that does come back must still match). The state
 // parameter, single use and bound to the browser session, still protects
 // the callback; see the README's Limitations.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	p := preset.Provider{Name: "linkedin", Env: "LINKEDIN", Scopes: []string{"profile", "email"}}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}

@@ -16,7 +16,7 @@ import (
 
 // linkedinFake is LinkedIn's shape: client_secret_post only, PKCE refused
 // at the token endpoint, no nonce in id_tokens, issuer under /oauth.
-func linkedinFake(t *testing.T, claims map[string]any, user *gintest.User) (*presettest.Fake, *blueprint.Blueprint, *[]error) {
+func linkedinFake(t *testing.T, claims map[string]any, user *gintest.User) (*presettest.Fake, *oidc.Blueprint, *[]error) {
 	t.Setenv("LINKEDIN_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("LINKEDIN_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims,

@@ -1,6 +1,6 @@
 // Package microsoft is the Microsoft identity platform preset (Entra ID,
 // formerly Azure AD, and personal Microsoft accounts): OpenID Connect
-// through providers/oidc, so the id_token is verified and oidc.Claims
+// through providers/oidc, so the id_token is verified and Claims
 // works.
 //
 // Tenant selects the audience: a tenant ID for a single-tenant app

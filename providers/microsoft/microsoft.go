@@ -79,8 +79,8 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for Microsoft Entra ID and
-// personal Microsoft accounts; oidc.Claims works on it.
-func New(cfg Config) *blueprint.Blueprint {
+// personal Microsoft accounts; its Claims method works.
+func New(cfg Config) *oidc.Blueprint {
 	authority := strings.TrimSuffix(preset.Or(cfg.Authority, DefaultAuthority), "/")
 	tenant := preset.Or(cfg.Tenant, Common)
 	oc := oidc.Config{FormPost: cfg.FormPost, Tenants: cfg.Tenants, AllowTenant: cfg.AllowTenant,
@@ -122,7 +122,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		b.IdentityFunc(graphIdentity)
 	} else {
 		b.IdentityFunc(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
-			claims, err := oidc.Claims(c, b)
+			claims, err := b.Claims(c)
 			if err != nil {
 				return nil, err
 			}

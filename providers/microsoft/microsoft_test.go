@@ -36,7 +36,7 @@ func fake(t *testing.T, claims map[string]any) *presettest.Fake {
 		User: &gintest.User{ID: "pairwise-sub", Login: "ada@contoso.example", Name: "Ada"}})
 }
 
-func multiTenant(f *presettest.Fake, cfg microsoft.Config) *blueprint.Blueprint {
+func multiTenant(f *presettest.Fake, cfg microsoft.Config) *oidc.Blueprint {
 	e := f.Endpoints()
 	cfg.Issuer, cfg.IssuerTemplate, cfg.APIBaseURL = f.OIDC.Issuer(), f.OIDC.IssuerTemplate(), e.APIBaseURL
 	cfg.Options.HTTPClient = e.HTTPClient
@@ -49,7 +49,7 @@ func multiTenant(f *presettest.Fake, cfg microsoft.Config) *blueprint.Blueprint 
 // MICROSOFT_CLIENT_ID/SECRET.
 func TestLoginRequestShape(t *testing.T) {
 	f := fake(t, entraClaims)
-	l := f.Login(t, multiTenant(f, microsoft.Config{}))
+	l := f.Login(t, multiTenant(f, microsoft.Config{}).Blueprint)
 	if l.Status != http.StatusOK {
 		t.Fatalf("login: %d %q", l.Status, l.Body)
 	}
@@ -128,13 +128,13 @@ func TestOrganizationsRefusesPersonalAccounts(t *testing.T) {
 // follows xms_edov only, never email_verified.
 func TestIdentityFromClaims(t *testing.T) {
 	f := fake(t, entraClaims)
-	l := f.Login(t, multiTenant(f, microsoft.Config{}))
+	l := f.Login(t, multiTenant(f, microsoft.Config{}).Blueprint)
 	id := l.Identity
 	if id == nil || id.ID != entraClaims["oid"] || id.Username != "ada@contoso.example" || id.Name != "Ada" || id.Email != "ada@contoso.example" || id.EmailVerified {
 		t.Fatalf("identity %+v (%v)", id, l.IdentityErr)
 	}
 	f = fake(t, map[string]any{"oid": "o-1", "email": "ada@contoso.example", "xms_edov": true})
-	if id := f.Login(t, multiTenant(f, microsoft.Config{})).Identity; id == nil || !id.EmailVerified {
+	if id := f.Login(t, multiTenant(f, microsoft.Config{}).Blueprint).Identity; id == nil || !id.EmailVerified {
 		t.Fatalf("with xms_edov: %+v", id)
 	}
 }

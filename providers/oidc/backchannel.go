@@ -87,7 +87,7 @@ type logoutClaims struct {
 
 // BackChannelLogoutHandler serves the relying party's
 // backchannel_logout_uri (OpenID Connect Back-Channel Logout 1.0): mount it
-// with r.POST(path, oidc.BackChannelLogoutHandler(b)) and register
+// with r.POST(path, b.BackChannelLogoutHandler()) and register
 // path's absolute URL at the provider. It validates the POSTed logout_token
 // (§2.6): signed by the provider's keys with an allowed algorithm, iss and
 // aud this blueprint's, typ absent, JWT or logout+jwt, iat not in the
@@ -104,18 +104,13 @@ type logoutClaims struct {
 // forgotten (whether or not a token was stored for them); 400 with an
 // error JSON when the request was invalid or the logout failed, as §2.8
 // requires: error invalid_request for a rejected logout token,
-// server_error when b is not an OpenID Connect blueprint or its Storage
-// cannot forget by session (the session default), temporarily_unavailable
-// when the store failed. Every answer carries Cache-Control: no-store.
-func BackChannelLogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
-	p, cfgErr := from(b)
+// server_error when the blueprint's Storage cannot forget by session (the
+// session default), temporarily_unavailable when the store failed. Every
+// answer carries Cache-Control: no-store.
+func (b *Blueprint) BackChannelLogoutHandler() gin.HandlerFunc {
+	p := b.p
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
-		if cfgErr != nil {
-			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "server_error",
-				"error_description": "the back-channel logout handler is mounted for a blueprint that is not OpenID Connect"})
-			return
-		}
 		raw := c.PostForm("logout_token")
 		if raw == "" || len(raw) > maxLogoutToken {
 			c.AbortWithStatusJSON(http.StatusBadRequest, gin.H{"error": "invalid_request", "error_description": "logout_token is missing or too long"})

@@ -9,9 +9,8 @@ import (
 // claimsKey is the per-request memo of Claims in gin.Context.
 type claimsKey struct{ p *provider }
 
-// Claims returns the verified id_token claims of the logged-in user of b,
-// a blueprint made by New (or a preset built on it, such as google). It
-// fails with blueprint.ErrNotAuthorized when nobody is logged in.
+// Claims returns the verified id_token claims of the blueprint's
+// logged-in user. It fails with blueprint.ErrNotAuthorized when nobody is logged in.
 //
 // These are the id_token's claims only. Which profile claims (email, name,
 // picture, ...) an id_token carries is the provider's choice: when it also
@@ -28,15 +27,14 @@ type claimsKey struct{ p *provider }
 // before the session; its expiry was checked at login. A token signed by a
 // key the provider has since withdrawn therefore no longer yields claims:
 // the user must log in again.
-func Claims(c *gin.Context, b *blueprint.Blueprint) (map[string]any, error) {
-	p, err := from(b)
-	if err != nil {
-		return nil, err
-	}
+func (b *Blueprint) Claims(c *gin.Context) (map[string]any, error) { return b.p.claims(c) }
+
+// claims is Claims.
+func (p *provider) claims(c *gin.Context) (map[string]any, error) {
 	if v, ok := c.Get(claimsKey{p}); ok {
 		return v.(map[string]any), nil
 	}
-	tok, err := b.Token(c)
+	tok, err := p.b.Token(c)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +57,7 @@ func Claims(c *gin.Context, b *blueprint.Blueprint) (map[string]any, error) {
 // (its sub checked against the id_token's).
 func (p *provider) identity(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
 	b := p.b
-	claims, err := Claims(c, b)
+	claims, err := p.claims(c)
 	if err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func (p *provider) issuerMismatch(got string) error {
 // at the first login:
 //
 //	b := oidc.New("corp", oidc.Config{Issuer: ..., ClientID: ..., ClientSecret: ...})
-//	if err := oidc.Discover(ctx, b); err != nil {
+//	if err := b.Discover(ctx); err != nil {
 //		log.Fatal(err)
 //	}
 //
@@ -151,15 +151,11 @@ func (p *provider) issuerMismatch(got string) error {
 // mismatch wraps ErrDiscovery (and so blueprint.ErrConfig); an unreachable
 // or failing provider is a *blueprint.ProviderError. b must be made by New
 // (or a preset built on it, such as google).
-func Discover(ctx context.Context, b *blueprint.Blueprint) error {
-	p, err := from(b)
-	if err != nil {
-		return err
-	}
+func (b *Blueprint) Discover(ctx context.Context) error {
 	if err := b.Validate(); err != nil {
 		return err
 	}
-	_, err = p.discovered(ctx)
+	_, err := b.p.discovered(ctx)
 	return err
 }
 

@@ -56,7 +56,7 @@ func TestJWKSFetchBoundedWhenEndpointHangs(t *testing.T) {
 		Options: blueprint.Options{HTTPClient: &http.Client{Transport: tr}, ProviderTimeout: timeout}})
 	b.SetStorage(memory.New(storage.Config{Anonymous: true}))
 	r := gin.New()
-	r.POST("/backchannel-logout", oidc.BackChannelLogoutHandler(b))
+	r.POST("/backchannel-logout", b.BackChannelLogoutHandler())
 	app := httptest.NewServer(r)
 	t.Cleanup(app.Close)
 

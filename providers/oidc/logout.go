@@ -37,11 +37,11 @@ func logoutKey(name string) string { return "gindance:" + name + ":logout" }
 // does not stop the logout. Errors are answered by
 // blueprint.DefaultErrorHandler. For a logout that leaves the provider's
 // session alone, call b.Logout.
-func LogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
+func (b *Blueprint) LogoutHandler() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		c.Header("Referrer-Policy", "no-referrer")
-		target, err := logoutURL(c, b)
+		target, err := b.logoutURL(c)
 		if err != nil {
 			blueprint.DefaultErrorHandler(c, err)
 			return
@@ -50,11 +50,8 @@ func LogoutHandler(b *blueprint.Blueprint) gin.HandlerFunc {
 	}
 }
 
-func logoutURL(c *gin.Context, b *blueprint.Blueprint) (string, error) {
-	p, err := from(b)
-	if err != nil {
-		return "", err
-	}
+func (b *Blueprint) logoutURL(c *gin.Context) (string, error) {
+	p := b.p
 	tok, _ := b.Token(c) // an expired or broken token is logged out all the same
 	if err := b.Logout(c); err != nil && !errors.Is(err, blueprint.ErrRevoke) {
 		return "", err
@@ -93,15 +90,11 @@ func logoutURL(c *gin.Context, b *blueprint.Blueprint) (string, error) {
 // Config.PostLogoutRedirectURL: it checks the state the provider sends
 // back against the one LogoutHandler kept (single use) and redirects to
 // PostLogoutRedirectTo; a missing or wrong state is ErrLogoutState.
-func LogoutCallbackHandler(b *blueprint.Blueprint) gin.HandlerFunc {
+func (b *Blueprint) LogoutCallbackHandler() gin.HandlerFunc {
+	p := b.p
 	return func(c *gin.Context) {
 		c.Header("Cache-Control", "no-store")
 		c.Header("Referrer-Policy", "no-referrer")
-		p, err := from(b)
-		if err != nil {
-			blueprint.DefaultErrorHandler(c, err)
-			return
-		}
 		sess, err := session(c, p.cfg.SessionName)
 		if err != nil {
 			blueprint.DefaultErrorHandler(c, err)

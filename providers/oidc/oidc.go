@@ -147,7 +147,18 @@ type Config struct {
 	blueprint.Options
 }
 
-// provider is the per-blueprint state, kept in OAuth2Hooks.Extension.
+// Blueprint is an OpenID Connect blueprint: a *blueprint.Blueprint (mount
+// it, register hooks, call Client, Token or Identity as for any provider)
+// with what only OpenID Connect has: the verified id_token's Claims,
+// Discover at startup, and the logout handlers. New and the OpenID Connect
+// presets (google, microsoft, okta, ...) return one; the handlers take no
+// blueprint argument, so one not made for OpenID Connect cannot reach them.
+type Blueprint struct {
+	*blueprint.Blueprint
+	p *provider
+}
+
+// provider is the per-blueprint OpenID Connect state.
 type provider struct {
 	name string
 	cfg  Config
@@ -162,7 +173,7 @@ type provider struct {
 // New returns an OpenID Connect blueprint named name. The provider is not
 // contacted until the first login or token use. Its identity function maps
 // the verified claims (and userinfo, with Config.UserInfo).
-func New(name string, cfg Config) *blueprint.Blueprint {
+func New(name string, cfg Config) *Blueprint {
 	cfg.Scopes = withOpenID(cfg.Scopes)
 	if cfg.DiscoveryTTL <= 0 {
 		cfg.DiscoveryTTL = DefaultDiscoveryTTL
@@ -198,14 +209,13 @@ func New(name string, cfg Config) *blueprint.Blueprint {
 			VerifyLogin:   p.verifyLogin,
 			VerifyRefresh: p.verifyRefresh,
 			Validate:      p.validate,
-			Extension:     p,
 
 			PendingLoginSecret: cfg.PendingLoginSecret,
 		},
 	})
 	p.b = b
 	b.IdentityFunc(p.identity)
-	return b
+	return &Blueprint{Blueprint: b, p: p}
 }
 
 func withOpenID(scopes []string) []string {
@@ -255,12 +265,4 @@ func (p *provider) validate() error {
 
 func loopback(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1"
-}
-
-// from returns the OIDC state of a blueprint made by New.
-func from(b *blueprint.Blueprint) (*provider, error) {
-	if p, ok := b.Extension().(*provider); ok {
-		return p, nil
-	}
-	return nil, fmt.Errorf("%w: %s is not an OpenID Connect blueprint (made by oidc.New)", blueprint.ErrConfig, b.Name())
 }

@@ -24,7 +24,7 @@ func init() { gin.SetMode(gin.TestMode) }
 
 type fixture struct {
 	p       *gintest.OIDCProvider
-	b       *blueprint.Blueprint
+	b       *oidc.Blueprint
 	app     *httptest.Server
 	browser *gintest.Browser
 
@@ -63,7 +63,7 @@ func newFixtureWith(t *testing.T, p *gintest.OIDCProvider, tweak ...func(*oidc.C
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"), []byte("fedcba9876543210fedcba9876543210"))))
 	f.b.Mount(r.Group("/login"))
 	r.GET("/me", f.b.Require(), func(c *gin.Context) {
-		claims, err := oidc.Claims(c, f.b)
+		claims, err := f.b.Claims(c)
 		if err != nil {
 			c.String(http.StatusBadGateway, "claims: %v", err)
 			return
@@ -75,8 +75,8 @@ func newFixtureWith(t *testing.T, p *gintest.OIDCProvider, tweak ...func(*oidc.C
 		}
 		c.String(http.StatusOK, "sub=%v user=%s email=%s verified=%v", claims["sub"], id.Username, id.Email, id.EmailVerified)
 	})
-	r.GET("/logout", oidc.LogoutHandler(f.b))
-	r.GET("/logout/done", oidc.LogoutCallbackHandler(f.b))
+	r.GET("/logout", f.b.LogoutHandler())
+	r.GET("/logout/done", f.b.LogoutCallbackHandler())
 	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "authorized=%v", f.b.Authorized(c)) })
 	h = r
 	return f
@@ -282,7 +282,7 @@ func TestClaimsWithoutLogin(t *testing.T) {
 	h := gin.New()
 	h.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	h.GET("/", func(c *gin.Context) {
-		_, err := oidc.Claims(c, f.b)
+		_, err := f.b.Claims(c)
 		c.String(http.StatusOK, fmt.Sprint(errors.Is(err, blueprint.ErrNotAuthorized)))
 	})
 	w := httptest.NewRecorder()

@@ -29,7 +29,7 @@ func TestDiscoverNamesTrailingSlashIssuer(t *testing.T) {
 		{without, without.Issuer() + "/"}, // and the other way round
 	} {
 		f := newFixtureWith(t, tc.p, func(c *oidc.Config) { c.Issuer = tc.configured })
-		err := oidc.Discover(context.Background(), f.b)
+		err := f.b.Discover(context.Background())
 		if !errors.Is(err, oidc.ErrDiscovery) || !errors.Is(err, blueprint.ErrConfig) {
 			t.Fatalf("Issuer %q for issuer %q: Discover = %v, want ErrDiscovery", tc.configured, tc.p.Issuer(), err)
 		}
@@ -39,7 +39,7 @@ func TestDiscoverNamesTrailingSlashIssuer(t *testing.T) {
 		}
 	}
 	f := newFixtureWith(t, withSlash) // configured with Issuer(), the slash included
-	if err := oidc.Discover(context.Background(), f.b); err != nil {
+	if err := f.b.Discover(context.Background()); err != nil {
 		t.Fatalf("Discover with the exact issuer: %v", err)
 	}
 	if page := f.get(t, "/me"); page.StatusCode != http.StatusOK || page.Body != wantMe {
@@ -52,7 +52,7 @@ func TestDiscoverNamesTrailingSlashIssuer(t *testing.T) {
 func TestDiscoverReportsOtherStartupMistakes(t *testing.T) {
 	f := newFixture(t, gintest.OIDCOptions{})
 	f.p.Fail(gintest.OIDCFailure{DiscoveryIssuer: "https://other.example"})
-	err := oidc.Discover(context.Background(), f.b)
+	err := f.b.Discover(context.Background())
 	if !errors.Is(err, oidc.ErrDiscovery) || strings.Contains(err.Error(), "trailing slash") {
 		t.Fatalf("another issuer: %v, want ErrDiscovery without a trailing-slash hint", err)
 	}
@@ -62,15 +62,12 @@ func TestDiscoverReportsOtherStartupMistakes(t *testing.T) {
 	gone.Close()
 	down := oidc.New("down", oidc.Config{Issuer: gone.Issuer(), ClientID: "c", ClientSecret: "s"})
 	var pe *blueprint.ProviderError
-	if err := oidc.Discover(context.Background(), down); !errors.As(err, &pe) || pe.Op != "discovery" {
+	if err := down.Discover(context.Background()); !errors.As(err, &pe) || pe.Op != "discovery" {
 		t.Fatalf("unreachable provider: %v, want a *ProviderError of discovery", err)
 	}
 	noSecret := oidc.New("x", oidc.Config{Issuer: f.p.Issuer(), ClientID: "c"})
-	if err := oidc.Discover(context.Background(), noSecret); !errors.Is(err, blueprint.ErrConfig) {
+	if err := noSecret.Discover(context.Background()); !errors.Is(err, blueprint.ErrConfig) {
 		t.Fatalf("no ClientSecret: %v, want ErrConfig", err)
-	}
-	if err := oidc.Discover(context.Background(), blueprint.NewOAuth2("plain", blueprint.OAuth2Config{})); !errors.Is(err, blueprint.ErrConfig) {
-		t.Fatalf("a blueprint not made by oidc.New: %v, want ErrConfig", err)
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package okta is the Okta preset: OpenID Connect against an Okta
 // authorization server through providers/oidc, so the id_token is verified
-// and oidc.Claims works.
+// and its Claims method works.
 //
 // By default the login goes to the org's "default" custom authorization
 // server (issuer https://<Domain>/oauth2/default); AuthorizationServer

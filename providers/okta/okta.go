@@ -57,11 +57,11 @@ func Issuer(domain, authServer string) string {
 	return origin + "/oauth2/" + authServer
 }
 
-// New returns an OpenID Connect blueprint for Okta; oidc.Claims works on
-// it. Identity merges the userinfo answer over the id_token's claims: an
+// New returns an OpenID Connect blueprint for Okta; its Claims method works.
+// Identity merges the userinfo answer over the id_token's claims: an
 // Okta id_token issued next to an access token may leave profile claims
 // out.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	as := preset.Or(cfg.AuthorizationServer, DefaultAuthorizationServer)
 	if cfg.OrgAuthorizationServer {
 		as = ""

@@ -6,10 +6,11 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/okta"
 )
 
-func org(t *testing.T, path string, user *gintest.User, cfg okta.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func org(t *testing.T, path string, user *gintest.User, cfg okta.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("OKTA_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("OKTA_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: gintest.OIDCQuirks{IssuerPath: path, Revocation: true}})

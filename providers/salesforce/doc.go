@@ -1,7 +1,7 @@
 // Package salesforce is the Salesforce preset: OpenID Connect against
 // login.salesforce.com, test.salesforce.com (sandboxes) or an org's My
 // Domain through providers/oidc, so the id_token is verified and
-// oidc.Claims works.
+// its Claims method works.
 //
 // In Setup, App Manager, create a connected app (or an external client
 // app) with OAuth enabled: callback URL

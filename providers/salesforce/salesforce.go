@@ -77,11 +77,11 @@ func InstanceURL(tok *blueprint.Token) string {
 	return s
 }
 
-// New returns an OpenID Connect blueprint for Salesforce; oidc.Claims
+// New returns an OpenID Connect blueprint for Salesforce; its Claims method
 // works on it. Identity merges the userinfo answer over the id_token's
 // claims. The token response's instance_url, id (the identity URL),
 // issued_at and signature are kept in Token.Extra.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	iss := preset.Or(cfg.Issuer, Issuer(cfg.MyDomain, cfg.Sandbox))
 	api := cfg.APIBaseURL
 	if api == "" && cfg.MyDomain != "" {

@@ -6,6 +6,7 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/salesforce"
 )
 
@@ -13,7 +14,7 @@ const instance = "https://acme.my.salesforce.example"
 
 // salesforceFake is Salesforce's shape: no expires_in, and instance_url,
 // id, issued_at and signature in the token response.
-func salesforceFake(t *testing.T, user *gintest.User, cfg salesforce.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func salesforceFake(t *testing.T, user *gintest.User, cfg salesforce.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("SALESFORCE_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("SALESFORCE_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: gintest.OIDCQuirks{OmitExpiresIn: true, Revocation: true,

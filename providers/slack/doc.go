@@ -1,6 +1,6 @@
 // Package slack is the Sign in with Slack preset: OpenID Connect against
 // https://slack.com through providers/oidc, so the id_token is verified
-// and oidc.Claims works.
+// and its Claims method works.
 //
 // Create a Slack app (api.slack.com/apps, Create New App), and under OAuth
 // & Permissions add the redirect URL

@@ -51,8 +51,8 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for Sign in with Slack;
-// oidc.Claims works on it, and Identity.Raw holds Slack's team claims.
-func New(cfg Config) *blueprint.Blueprint {
+// its Claims method works, and Identity.Raw holds Slack's team claims.
+func New(cfg Config) *oidc.Blueprint {
 	oc := oidc.Config{Issuer: preset.Or(cfg.Issuer, DefaultIssuer), DiscoveryURL: cfg.DiscoveryURL,
 		APIBaseURL: preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL)}
 	if team := cfg.Team; team != "" {

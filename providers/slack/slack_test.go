@@ -10,13 +10,14 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/slack"
 )
 
 var team = map[string]any{slack.ClaimTeamID: "T0ACME", slack.ClaimTeamName: "Acme", slack.ClaimUserID: "U0ADA"}
 
 // slackFake is Slack's shape: token answers in the ok envelope.
-func slackFake(t *testing.T, claims map[string]any, user *gintest.User, cfg slack.Config) (*presettest.Fake, *blueprint.Blueprint, *[]error) {
+func slackFake(t *testing.T, claims map[string]any, user *gintest.User, cfg slack.Config) (*presettest.Fake, *oidc.Blueprint, *[]error) {
 	t.Setenv("SLACK_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("SLACK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{OKEnvelope: true}})

@@ -1,6 +1,6 @@
 // Package twitch is the Twitch preset: OpenID Connect against
 // https://id.twitch.tv/oauth2 through providers/oidc, so the id_token is
-// verified and oidc.Claims works, and an API client for the Helix API.
+// verified and its Claims method works, and an API client for the Helix API.
 //
 // Register the app in the Twitch Developer Console (Applications, Register
 // Your Application), category as fits, client type Confidential, with the

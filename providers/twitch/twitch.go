@@ -44,11 +44,11 @@ type Config struct {
 	blueprint.Options
 }
 
-// New returns an OpenID Connect blueprint for Twitch; oidc.Claims works on
-// it. The client authenticates with client_secret_post, as Twitch's token
+// New returns an OpenID Connect blueprint for Twitch; its Claims method works.
+// The client authenticates with client_secret_post, as Twitch's token
 // endpoint requires, and Client adds the Client-Id header the Helix API
 // wants on every call, on requests to the API's origin only.
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	api := preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL)
 	p := preset.Provider{Name: "twitch", Env: "TWITCH", Scopes: []string{"user:read:email"}}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,

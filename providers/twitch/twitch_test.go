@@ -34,7 +34,7 @@ func twitchFake(t *testing.T, user *gintest.User, tokenExtra ...map[string]any) 
 func TestTwitchLogin(t *testing.T) {
 	f, cfg := twitchFake(t, &gintest.User{ID: "141981764", Login: "TwitchDev", Email: "dev@example.test", EmailVerified: true,
 		AvatarURL: "https://static-cdn.example/dev.png"})
-	l := f.Login(t, twitch.New(cfg))
+	l := f.Login(t, twitch.New(cfg).Blueprint)
 	presettest.WantClientAuth(t, presettest.WantOIDCLogin(t, l, "openid user:read:email", false), blueprint.ClientSecretPost)
 	var claims map[string]map[string]any
 	if err := json.Unmarshal([]byte(l.Authorize.Get("claims")), &claims); err != nil {
@@ -55,7 +55,7 @@ func TestTwitchLogin(t *testing.T) {
 func TestTwitchScopeArrayInTokenResponse(t *testing.T) {
 	// the user granted openid alone, which the array says
 	f, cfg := twitchFake(t, nil, map[string]any{"scope": []string{"openid"}})
-	l := f.Login(t, twitch.New(cfg))
+	l := f.Login(t, twitch.New(cfg).Blueprint)
 	presettest.WantOIDCLogin(t, l, "openid user:read:email", false)
 	if !slices.Equal(l.Token.Scopes, []string{"openid"}) {
 		t.Fatalf("token scopes %v", l.Token.Scopes)
@@ -64,7 +64,7 @@ func TestTwitchScopeArrayInTokenResponse(t *testing.T) {
 
 func TestTwitchUnverifiedEmail(t *testing.T) {
 	f, cfg := twitchFake(t, &gintest.User{ID: "7", Login: "eve", Email: "eve@example.test"})
-	l := f.Login(t, twitch.New(cfg))
+	l := f.Login(t, twitch.New(cfg).Blueprint)
 	presettest.WantOIDCLogin(t, l, "openid user:read:email", false)
 	if l.Identity.EmailVerified {
 		t.Fatalf("identity %+v", l.Identity)
@@ -98,7 +98,7 @@ func TestTwitchSendsClientIDOnAPICalls(t *testing.T) {
 		}
 	}
 
-	gintest.SeedToken(b, &blueprint.Token{AccessToken: "twitch-at", TokenType: "Bearer"})
+	gintest.SeedToken(b.Blueprint, &blueprint.Token{AccessToken: "twitch-at", TokenType: "Bearer"})
 	c, _ := gin.CreateTestContext(httptest.NewRecorder())
 	c.Request = httptest.NewRequest(http.MethodGet, "/", nil)
 	var users struct{ Data []struct{ Login string } }

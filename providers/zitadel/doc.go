@@ -1,6 +1,6 @@
 // Package zitadel is the ZITADEL preset: OpenID Connect against a ZITADEL
 // instance (ZITADEL Cloud or self-hosted) through providers/oidc, so the
-// id_token is verified and oidc.Claims works.
+// id_token is verified and its Claims method works.
 //
 // In the ZITADEL console, open a project and create an application of type
 // Web, authentication method CODE (client secret; sent with HTTP Basic),

@@ -45,10 +45,10 @@ type Config struct {
 }
 
 // New returns an OpenID Connect blueprint for a ZITADEL instance;
-// oidc.Claims works on it. Identity merges the userinfo answer over the
+// its Claims method works. Identity merges the userinfo answer over the
 // id_token's claims: ZITADEL leaves profile and email claims out of
 // id_tokens unless the app enables "User Info inside ID Token".
-func New(cfg Config) *blueprint.Blueprint {
+func New(cfg Config) *oidc.Blueprint {
 	origin := preset.BaseURL(cfg.Domain)
 	api := cfg.APIBaseURL
 	if api == "" && origin != "" {

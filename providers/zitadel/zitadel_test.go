@@ -6,10 +6,11 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/providers/internal/presettest"
+	"github.com/gindance/gindance/providers/oidc"
 	"github.com/gindance/gindance/providers/zitadel"
 )
 
-func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg zitadel.Config) (*presettest.Fake, *blueprint.Blueprint) {
+func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg zitadel.Config) (*presettest.Fake, *oidc.Blueprint) {
 	t.Setenv("ZITADEL_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("ZITADEL_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{Revocation: true}})

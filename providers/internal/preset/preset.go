@@ -95,7 +95,7 @@ func (a App) OAuth1(p Provider, cfg blueprint.OAuth1Config) *blueprint.Blueprint
 
 // OIDC returns an OpenID Connect blueprint (providers/oidc): cfg holds the
 // issuer and the provider's quirks.
-func (a App) OIDC(p Provider, cfg oidc.Config) *blueprint.Blueprint {
+func (a App) OIDC(p Provider, cfg oidc.Config) *oidc.Blueprint {
 	a = a.Resolved(p)
 	cfg.ClientID, cfg.ClientSecret, cfg.Scopes = a.ClientID, a.ClientSecret, a.Scopes
 	cfg.RedirectURL, cfg.RedirectTo = a.RedirectURL, a.RedirectTo

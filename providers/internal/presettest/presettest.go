@@ -153,11 +153,21 @@ func (f *Fake) Endpoints() Endpoints {
 	return e
 }
 
+// Blueprint is what Login uses of a blueprint: a *blueprint.Blueprint, or
+// an *oidc.Blueprint (which embeds one).
+type Blueprint interface {
+	Name() string
+	Mount(r gin.IRoutes)
+	Token(c *gin.Context) (*blueprint.Token, error)
+	Identity(c *gin.Context) (*blueprint.Identity, error)
+	Logout(c *gin.Context) error
+}
+
 // Login mounts b under /login on a Gin app with a cookie session, runs one
 // login in a gintest.Browser (signing in as the provider's configured user),
 // and reports what happened. A login that fails is not a test failure here:
 // Status, Body and the recorded requests say what happened.
-func (f *Fake) Login(t testing.TB, b *blueprint.Blueprint) *Login {
+func (f *Fake) Login(t testing.TB, b Blueprint) *Login {
 	t.Helper()
 	gin.SetMode(gin.TestMode)
 	r := gin.New()
