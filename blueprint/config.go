@@ -104,20 +104,11 @@ type OAuth2Hooks struct {
 	VerifyLogin func(ctx context.Context, tok *Token, nonce string) error
 	// VerifyRefresh checks a refreshed token against the one it replaces.
 	VerifyRefresh func(ctx context.Context, old, refreshed *Token) error
-	// ScopeSeparator separates the scopes in the provider's answers (the
-	// token response's scope string, and the redirect's with
-	// ScopesInRedirect), for a provider that departs from RFC 6749's
-	// space: GitHub and Strava use ",". Spaces around each scope are
-	// dropped. Empty: a space.
+	// ScopeSeparator separates the scopes in the token response's scope
+	// string, for a provider that departs from RFC 6749's space: GitHub
+	// and Strava use ",". Spaces around each scope are dropped. Empty: a
+	// space.
 	ScopeSeparator string
-	// ScopesInRedirect reads the scopes the user granted from the
-	// authorization response's scope parameter, for a provider whose token
-	// response does not name them and whose user may grant fewer than were
-	// asked for (Strava). They stand for the granted scopes only when the
-	// token response has no scope, and only those that were asked for are
-	// kept: the parameter comes through the browser, unsigned, so it may
-	// narrow Token.Scopes but never widen them.
-	ScopesInRedirect bool
 	// Validate reports a configuration error of the provider package (a
 	// missing issuer or client secret); Blueprint.Validate, and so Mount,
 	// call it after the core checks.

@@ -45,7 +45,7 @@ const MaxFormPostBytes = 64 << 10
 const relayField = "gindance_relay"
 
 // formPostFields are the fields of a form_post response the relay page
-// carries on (scope for OAuth2Hooks.ScopesInRedirect, user for Sign in
+// carries on (scope for hooks that read it through FormPostValue, user for Sign in
 // with Apple); anything else the provider posted is dropped.
 var formPostFields = [...]string{"code", "state", "iss", "scope", "error", "error_description", "error_uri", "user"}
 

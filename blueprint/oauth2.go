@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -279,7 +278,7 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 			return nil, err
 		}
 	}
-	tok, err := p.tokenCall(ctx, ep, key, "exchange", p.assumedScopes(c, cfg.Scopes), func(ctx context.Context) (*oauth2.Token, error) {
+	tok, err := p.tokenCall(ctx, ep, key, "exchange", cfg.Scopes, func(ctx context.Context) (*oauth2.Token, error) {
 		return cfg.Exchange(ctx, code, opts...)
 	})
 	if err != nil {
@@ -291,27 +290,6 @@ func (p *oauth2Protocol) complete(c *gin.Context, tx *transaction) (*Token, erro
 		}
 	}
 	return tok, nil
-}
-
-// assumedScopes are the scopes a login's token has when the token
-// response names none: those requested, narrowed to what the
-// authorization response says was granted when the provider package reads
-// that (OAuth2Hooks.ScopesInRedirect).
-func (p *oauth2Protocol) assumedScopes(c *gin.Context, requested []string) []string {
-	if !p.cfg.Protocol.ScopesInRedirect {
-		return requested
-	}
-	param := responseParam(c, "scope")
-	if param == "" {
-		return requested
-	}
-	granted := []string{}
-	for _, s := range splitScopes(param, p.cfg.Protocol.ScopeSeparator) {
-		if slices.Contains(requested, s) && !slices.Contains(granted, s) {
-			granted = append(granted, s)
-		}
-	}
-	return granted
 }
 
 func (p *oauth2Protocol) refresh(ctx context.Context, old *Token) (*Token, error) {

@@ -1,6 +1,7 @@
 package strava
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -57,13 +58,50 @@ func New(cfg Config) *blueprint.Blueprint {
 		AuthParams: map[string]string{"scope": strings.Join(app.Resolved(provider).Scopes, ","), "approval_prompt": prompt},
 		// Strava reads client_id and client_secret from the body.
 		TokenAuth: blueprint.ClientSecretPost,
-		// The athlete may untick scopes on Strava's consent page; which
-		// were accepted is said only in the redirect's scope parameter,
-		// comma-separated, not in the token response.
-		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ",", ScopesInRedirect: true},
+		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ","},
 	})
+	b.OnLogin(acceptedScopes(app.Resolved(provider).Scopes))
 	b.IdentityFunc(Identity)
 	return b
+}
+
+// acceptedScopes returns the OnLogin hook that narrows a login's
+// Token.Scopes to those the athlete accepted: the athlete may untick
+// scopes on Strava's consent page, and which were accepted is said only in
+// the redirect's scope parameter (comma-separated), not in the token
+// response, whose absent scope made the token assume all that were
+// requested (RFC 6749 §5.1). The parameter comes through the browser,
+// unsigned, so it may narrow Token.Scopes but never widen them, and a
+// token response that named other scopes than requested is left alone.
+func acceptedScopes(requested []string) func(c *gin.Context, tok *blueprint.Token) error {
+	return func(c *gin.Context, tok *blueprint.Token) error {
+		param := c.Query("scope")
+		if param == "" || !sameSet(tok.Scopes, requested) {
+			return nil
+		}
+		accepted := []string{}
+		for _, s := range strings.Split(param, ",") {
+			s = strings.TrimSpace(s)
+			if slices.Contains(requested, s) && !slices.Contains(accepted, s) {
+				accepted = append(accepted, s)
+			}
+		}
+		tok.Scopes = accepted
+		return nil
+	}
+}
+
+// sameSet reports whether a and b hold the same scopes.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // Identity is the blueprint's identity function: the athlete of the token

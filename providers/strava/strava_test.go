@@ -2,9 +2,15 @@ package strava_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
+	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
@@ -93,6 +99,52 @@ func TestStravaScopesAreThoseTheAthleteAccepted(t *testing.T) {
 				t.Fatalf("Token.Scopes %q, want %q", l.Token.Scopes, tc.want)
 			}
 		})
+	}
+}
+
+// TestStravaRedirectScopeNeverWidens: the redirect's scope comes through
+// the browser, unsigned. When the token response names the granted scopes
+// (RFC 6749 §5.1), they stand, and a redirect rewritten to name another
+// requested scope does not put it into Token.Scopes.
+func TestStravaRedirectScopeNeverWidens(t *testing.T) {
+	q := gintest.TokenQuirks{ClientAuth: gintest.ClientSecretPost, ScopeSeparator: ",", ScopeInRedirect: true,
+		GrantScopes: func([]string) []string { return []string{"read"} }}
+	f := presettest.NewOAuth2(t, gintest.Options{User: &gintest.User{ID: "134815"}, TokenQuirks: q})
+	e := f.Endpoints()
+	b := strava.New(strava.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+		Scopes: []string{"read", "activity:read_all"}, AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL,
+		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+	var stored *blueprint.Token
+	b.OnLogin(func(c *gin.Context, tok *blueprint.Token) error { stored = tok; return nil })
+	gin.SetMode(gin.TestMode)
+	r := gin.New()
+	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
+	b.Mount(r.Group("/login"))
+	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "home") })
+	app := httptest.NewServer(r)
+	defer app.Close()
+
+	br := gintest.NewBrowser().NoFollow()
+	start, err := br.Get(app.URL + "/login/strava")
+	if err != nil {
+		t.Fatal(err)
+	}
+	consent, err := br.Get(start.Header.Get("Location"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cb, err := url.Parse(consent.Header.Get("Location"))
+	if err != nil || cb.Query().Get("scope") != "read" {
+		t.Fatalf("the provider's redirect %q, want scope=read", consent.Header.Get("Location"))
+	}
+	v := cb.Query()
+	v.Set("scope", "activity:read_all")
+	cb.RawQuery = v.Encode()
+	if page, err := br.Get(cb.String()); err != nil || page.StatusCode != http.StatusFound {
+		t.Fatalf("callback: %v %+v", err, page)
+	}
+	if stored == nil || !slices.Equal(stored.Scopes, []string{"read"}) {
+		t.Fatalf("Token.Scopes %v, want the token response's [read]", stored)
 	}
 }
 
