@@ -111,7 +111,9 @@ type OAuth2Hooks struct {
 	ScopeSeparator string
 	// Validate reports a configuration error of the provider package (a
 	// missing issuer or client secret); Blueprint.Validate, and so Mount,
-	// call it after the core checks.
+	// call it before the core checks, so that a provider package words the
+	// errors of the fields it fills (a preset names its environment
+	// variables).
 	Validate func() error
 	// PendingLoginSecret, when non-nil, is what the default pending-login
 	// cookie key is derived from instead of ClientSecret or ClientKeys
@@ -147,6 +149,11 @@ type OAuth1Config struct {
 	ConsumerKey, ConsumerSecret                   string
 	RequestTokenURL, AuthorizeURL, AccessTokenURL string
 	APIBaseURL, RedirectURL, RedirectTo           string
+
+	// Validate, when set, reports a configuration error of the provider
+	// package (as OAuth2Hooks.Validate does): Blueprint.Validate, and so
+	// Mount, call it before the core checks.
+	Validate func() error
 
 	// Options mean what they mean for OAuth 2.0. Those that only OAuth 2.0
 	// can honour (DPoP, ClientKeys, PushAuthorizationRequests,

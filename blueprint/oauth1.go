@@ -56,11 +56,16 @@ type oauth1Protocol struct {
 }
 
 func (p *oauth1Protocol) validate() error {
+	if v := p.cfg.Validate; v != nil {
+		if err := v(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case p.cfg.ConsumerKey == "":
-		return p.cfg.MissingCredential(p.name, "ConsumerKey")
+		return missingCredential(p.name, "OAuth1Config.ConsumerKey")
 	case p.cfg.ConsumerSecret == "":
-		return p.cfg.MissingCredential(p.name, "ConsumerSecret")
+		return missingCredential(p.name, "OAuth1Config.ConsumerSecret")
 	case p.cfg.RequestTokenURL == "" || p.cfg.AuthorizeURL == "" || p.cfg.AccessTokenURL == "":
 		return fmt.Errorf("%w: %s: RequestTokenURL, AuthorizeURL and AccessTokenURL are required", ErrConfig, p.name)
 	}

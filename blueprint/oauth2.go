@@ -82,9 +82,14 @@ func (p *oauth2Protocol) prepareClientAuth() {
 }
 
 func (p *oauth2Protocol) validate() error {
+	if v := p.cfg.Protocol.Validate; v != nil {
+		if err := v(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case p.cfg.ClientID == "":
-		return p.cfg.MissingCredential(p.name, "ClientID")
+		return missingCredential(p.name, "OAuth2Config.ClientID")
 	case p.cfg.Protocol.Endpoints == nil && (p.cfg.AuthURL == "" || p.cfg.TokenURL == ""):
 		return fmt.Errorf("%w: %s: AuthURL and TokenURL are required", ErrConfig, p.name)
 	case p.authErr != nil:
@@ -108,9 +113,6 @@ func (p *oauth2Protocol) validate() error {
 		if parsed, err := url.Parse(u); err != nil || parsed.Scheme == "" || parsed.Host == "" {
 			return fmt.Errorf("%w: %s: %q is not an absolute URL", ErrConfig, p.name, u)
 		}
-	}
-	if v := p.cfg.Protocol.Validate; v != nil {
-		return v()
 	}
 	return nil
 }

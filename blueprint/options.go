@@ -104,12 +104,6 @@ type Options struct {
 	// rotates the id itself or keys other data by it.
 	InsecureKeepSessionID bool
 
-	// CredentialsFrom names where the client ID and secret come from, for
-	// the configuration error that reports one missing, e.g.
-	// "GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET" (provider presets set
-	// it). Empty: the error names the config fields only.
-	CredentialsFrom string
-
 	// ClientKeys, when set, make the client authenticate with
 	// private_key_jwt (RFC 7523 §2.2, OpenID Connect Core §9) at the token,
 	// revocation and PAR endpoints, with no client secret: each request
@@ -160,25 +154,8 @@ type Options struct {
 // is zero: real servers' clocks drift by a few seconds.
 const DefaultClockSkew = 5 * time.Second
 
-// Skew returns the clock skew allowance the options ask for.
-func (o Options) Skew() time.Duration {
-	switch {
-	case o.ClockSkew < 0:
-		return 0
-	case o.ClockSkew == 0:
-		return DefaultClockSkew
-	}
-	return o.ClockSkew
-}
-
-// MissingCredential returns the configuration error (wrapping ErrConfig)
-// for the blueprint name's empty credential field ("ClientID",
-// "ClientSecret"), naming CredentialsFrom when set. Blueprints and provider
-// packages report a missing credential with it, so every preset words it
-// the same way.
-func (o Options) MissingCredential(name, field string) error {
-	if o.CredentialsFrom != "" {
-		return fmt.Errorf("%w: %s: %s is empty: set %s in the environment, or Config.%s", ErrConfig, name, field, o.CredentialsFrom, field)
-	}
-	return fmt.Errorf("%w: %s: %s is empty", ErrConfig, name, field)
+// missingCredential returns the configuration error for the blueprint
+// name's empty credential field ("OAuth2Config.ClientID", ...).
+func missingCredential(name, field string) error {
+	return fmt.Errorf("%w: %s: %s is empty: set it", ErrConfig, name, field)
 }

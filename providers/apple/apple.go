@@ -62,6 +62,9 @@ type Config struct {
 	blueprint.Options
 }
 
+var provider = preset.Provider{Name: "apple", Env: "APPLE",
+	Credentials: "APPLE_CLIENT_ID, APPLE_TEAM_ID, APPLE_KEY_ID and APPLE_PRIVATE_KEY"}
+
 // New returns an OpenID Connect blueprint for Sign in with Apple;
 // its Claims method works, and UserOf returns the name Apple posts at the
 // first login.
@@ -71,9 +74,6 @@ func New(cfg Config) *oidc.Blueprint {
 	fromEnv(&cfg.KeyID, "APPLE_KEY_ID")
 	if len(cfg.PrivateKey) == 0 {
 		cfg.PrivateKey = []byte(os.Getenv("APPLE_PRIVATE_KEY"))
-	}
-	if cfg.Options.CredentialsFrom == "" {
-		cfg.Options.CredentialsFrom = "APPLE_CLIENT_ID, APPLE_TEAM_ID, APPLE_KEY_ID and APPLE_PRIVATE_KEY"
 	}
 	s, keyErr := newSigner(cfg)
 	opts := cfg.Options
@@ -94,16 +94,16 @@ func New(cfg Config) *oidc.Blueprint {
 		Validate: func() error {
 			switch {
 			case cfg.TeamID == "":
-				return cfg.Options.MissingCredential(preset.Or(cfg.Name, "apple"), "TeamID")
+				return provider.MissingCredential(preset.Or(cfg.Name, "apple"), "TeamID")
 			case cfg.KeyID == "":
-				return cfg.Options.MissingCredential(preset.Or(cfg.Name, "apple"), "KeyID")
+				return provider.MissingCredential(preset.Or(cfg.Name, "apple"), "KeyID")
 			}
 			return keyErr
 		},
 	}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: placeholderSecret, Scopes: scopes,
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: opts}
-	b := app.OIDC(preset.Provider{Name: "apple", Env: "APPLE"}, oc)
+	b := app.OIDC(provider, oc)
 	b.OnLogin(keepUser)
 	b.IdentityFunc(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
 		claims, err := b.Claims(c)

@@ -70,7 +70,7 @@ func newSigner(cfg Config) (*signer, error) {
 		return s, fmt.Errorf("%w: %s: SecretLifetime %v is longer than Apple's 6 months", blueprint.ErrConfig, name, s.lifetime)
 	}
 	if len(cfg.PrivateKey) == 0 {
-		return s, cfg.Options.MissingCredential(name, "PrivateKey")
+		return s, provider.MissingCredential(name, "PrivateKey")
 	}
 	block, _ := pem.Decode(cfg.PrivateKey)
 	if block == nil {

@@ -53,7 +53,7 @@ func authContextParams(cfg Config) map[string]string {
 func (p *provider) checkAuthContext(claims map[string]any, now time.Time) error {
 	if p.cfg.MaxAge > 0 {
 		at, ok := claims["auth_time"].(float64)
-		if !ok || time.Unix(int64(at), 0).Before(now.Add(-p.cfg.MaxAge-p.cfg.Skew())) {
+		if !ok || time.Unix(int64(at), 0).Before(now.Add(-p.cfg.MaxAge-p.skew())) {
 			return ErrAuthTime
 		}
 	}

@@ -172,7 +172,7 @@ func (p *provider) verifyLogoutToken(ctx context.Context, raw string) (*logoutCl
 		return fail("claims: %v", err)
 	}
 	now := p.now()
-	skew := p.cfg.Skew()
+	skew := p.skew()
 	iat, errIAT := numericTime(lc.IAT)
 	exp, errEXP := numericTime(lc.EXP)
 	switch {

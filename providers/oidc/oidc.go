@@ -104,7 +104,7 @@ type Config struct {
 	// refuses the id_token (wrapped in ErrTenant).
 	AllowTenant func(tid string) error
 	// Validate, when set, is one more configuration check (a preset's own
-	// settings), run by Blueprint.Validate, and so Mount, after oidc's.
+	// settings), run by Blueprint.Validate, and so Mount, before oidc's.
 	Validate func() error
 	// PendingLoginSecret, when non-nil, replaces ClientSecret and
 	// ClientKeys as the secret the default pending-login cookie key is
@@ -229,6 +229,11 @@ func withOpenID(scopes []string) []string {
 }
 
 func (p *provider) validate() error {
+	if p.cfg.Validate != nil {
+		if err := p.cfg.Validate(); err != nil {
+			return err
+		}
+	}
 	switch {
 	case p.cfg.Issuer == "":
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
@@ -239,15 +244,10 @@ func (p *provider) validate() error {
 	case p.cfg.RequireACR && len(p.cfg.ACRValues) == 0:
 		return fmt.Errorf("%w: %s: RequireACR without ACRValues", blueprint.ErrConfig, p.name)
 	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient && len(p.cfg.ClientKeys) == 0:
-		return fmt.Errorf("%w (or set PublicClient for a client without one)", p.cfg.MissingCredential(p.name, "ClientSecret"))
+		return fmt.Errorf("%w: %s: ClientSecret is empty: set it (or PublicClient for a client without one)", blueprint.ErrConfig, p.name)
 	}
 	if err := p.validateTemplate(); err != nil {
 		return err
-	}
-	if p.cfg.Validate != nil {
-		if err := p.cfg.Validate(); err != nil {
-			return err
-		}
 	}
 	for _, raw := range []string{p.cfg.Issuer, p.cfg.DiscoveryURL} {
 		u, err := url.Parse(raw)

@@ -71,7 +71,7 @@ func (p *provider) verify(ctx context.Context, raw string, skipExpiry bool) (*ve
 	if err != nil {
 		return nil, err
 	}
-	skew := p.cfg.Skew()
+	skew := p.skew()
 	v := gooidc.NewVerifier(p.cfg.Issuer, d.keys, p.verifierConfig(&gooidc.Config{
 		ClientID: p.cfg.ClientID, SupportedSigningAlgs: d.algs, SkipExpiryCheck: skipExpiry,
 		// exp is checked against a clock skew behind (Options.ClockSkew);
@@ -240,4 +240,15 @@ func (p *provider) now() time.Time {
 		return p.cfg.Now()
 	}
 	return time.Now()
+}
+
+// skew is the clock skew allowance Options.ClockSkew asks for.
+func (p *provider) skew() time.Duration {
+	switch {
+	case p.cfg.ClockSkew < 0:
+		return 0
+	case p.cfg.ClockSkew == 0:
+		return blueprint.DefaultClockSkew
+	}
+	return p.cfg.ClockSkew
 }

@@ -58,7 +58,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		AuthParams: map[string]string{"scope": strings.Join(app.Resolved(provider).Scopes, ","), "approval_prompt": prompt},
 		// Strava reads client_id and client_secret from the body.
 		TokenAuth: blueprint.ClientSecretPost,
-		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ","},
+		Protocol:  blueprint.OAuth2Hooks{ScopeSeparator: ","},
 	})
 	b.OnLogin(acceptedScopes(app.Resolved(provider).Scopes))
 	b.IdentityFunc(Identity)

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/providers/oidc"
 )
 
 var acme = Provider{Name: "acme", Env: "ACME", Scopes: []string{"profile"}}
@@ -27,7 +28,7 @@ func TestResolvedFillsOnlyEmptyFields(t *testing.T) {
 }
 
 // A newcomer who forgot the credentials learns which variables to set, for
-// the client ID (checked by the blueprint) and the secret (by the preset).
+// the client ID and the secret, whatever the protocol.
 func TestMissingCredentialsNameTheVariables(t *testing.T) {
 	t.Setenv("ACME_CLIENT_ID", "")
 	t.Setenv("ACME_CLIENT_SECRET", "")
@@ -35,18 +36,31 @@ func TestMissingCredentialsNameTheVariables(t *testing.T) {
 		app   App
 		field string
 	}{{App{}, "ClientID"}, {App{ClientID: "id"}, "ClientSecret"}} {
-		err := tc.app.OAuth2(acme, acmeEndpoints()).Validate()
-		if !errors.Is(err, blueprint.ErrConfig) {
-			t.Fatalf("%s: got %v, want ErrConfig", tc.field, err)
-		}
-		for _, want := range []string{"acme", tc.field, "ACME_CLIENT_ID", "ACME_CLIENT_SECRET"} {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("%s: error %q does not name %q", tc.field, err, want)
-			}
+		for kind, b := range map[string]interface{ Validate() error }{
+			"OAuth 2.0": tc.app.OAuth2(acme, acmeEndpoints()),
+			"OAuth 1.0a": tc.app.OAuth1(acme, blueprint.OAuth1Config{RequestTokenURL: "https://acme.example/rt",
+				AuthorizeURL: "https://acme.example/a", AccessTokenURL: "https://acme.example/at"}),
+			"OpenID Connect": tc.app.OIDC(acme, oidc.Config{Issuer: "https://acme.example"}),
+		} {
+			wantNamed(t, kind+" "+tc.field, b.Validate(), tc.field)
 		}
 	}
 	if err := (App{ClientID: "id"}).OAuth2(Provider{Name: "pub", Env: "PUB", PublicClient: true}, acmeEndpoints()).Validate(); err != nil {
 		t.Fatalf("a public client needs no secret: %v", err)
+	}
+}
+
+// wantNamed fails unless err is an ErrConfig naming field and acme's
+// variables.
+func wantNamed(t *testing.T, what string, err error, field string) {
+	t.Helper()
+	if !errors.Is(err, blueprint.ErrConfig) {
+		t.Fatalf("%s: got %v, want ErrConfig", what, err)
+	}
+	for _, want := range []string{"acme", field, "ACME_CLIENT_ID", "ACME_CLIENT_SECRET"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %q does not name %q", what, err, want)
+		}
 	}
 }
 
