@@ -17,7 +17,12 @@ import (
 // Create it with NewOAuth2 or NewOAuth1 (or a provider package), register
 // hooks, then Mount it; a Blueprint is safe for concurrent use once serving.
 // The registration methods (SetStorage, OnLogin, ...) are not: call them
-// before serving.
+// before serving. Those named for an event (BeforeLogin, OnLogin, OnError)
+// add a hook, and every hook runs, in the order added; the others
+// (SetStorage, TokenGetter, TokenSetter, TokenDeleter, IdentityGetter)
+// supply the one implementation of something, so a later call replaces an
+// earlier one and nil restores the default. The package documentation has
+// the table.
 type Blueprint struct {
 	name  string
 	proto protocol
@@ -29,7 +34,7 @@ type Blueprint struct {
 	deleter     func(c *gin.Context) error
 	beforeLogin []func(c *gin.Context)
 	onLogin     []func(c *gin.Context, tok *Token) error
-	onError     func(c *gin.Context, err error)
+	onError     []func(c *gin.Context, err error)
 	identity    func(c *gin.Context, cl *Client) (*Identity, error)
 
 	pending                 pendingLogins
@@ -258,39 +263,69 @@ func (b *Blueprint) state(c *gin.Context) *requestState {
 	return st
 }
 
-// SetStorage replaces where tokens are kept (the session by default).
-func (b *Blueprint) SetStorage(s Storage) { b.storage = s }
+// SetStorage replaces where tokens are kept; nil restores the default, the
+// session (SessionStorage).
+func (b *Blueprint) SetStorage(s Storage) {
+	if s == nil {
+		s = SessionStorage{SessionName: b.set.sessionName}
+	}
+	b.storage = s
+}
 
 // Storage returns where tokens are kept.
 func (b *Blueprint) Storage() Storage { return b.storage }
 
-// TokenGetter replaces the storage's Get for this blueprint.
+// TokenGetter replaces the storage's Get for this blueprint; nil restores
+// it.
 func (b *Blueprint) TokenGetter(fn func(c *gin.Context) (*Token, error)) { b.getter = fn }
 
-// TokenSetter replaces the storage's Set for this blueprint.
+// TokenSetter replaces the storage's Set for this blueprint; nil restores
+// it.
 func (b *Blueprint) TokenSetter(fn func(c *gin.Context, tok *Token) error) { b.setter = fn }
 
-// TokenDeleter replaces the storage's Delete for this blueprint.
+// TokenDeleter replaces the storage's Delete for this blueprint; nil
+// restores it.
 func (b *Blueprint) TokenDeleter(fn func(c *gin.Context) error) { b.deleter = fn }
 
-// BeforeLogin registers a hook that runs when a login starts, before the
-// redirect to the provider. A hook that aborts the request or writes a
-// response stops the login.
-func (b *Blueprint) BeforeLogin(fn func(c *gin.Context)) { b.beforeLogin = append(b.beforeLogin, fn) }
+// BeforeLogin adds a hook that runs when a login starts, before the
+// redirect to the provider. Hooks run in the order added; one that aborts
+// the request or writes a response stops the login.
+func (b *Blueprint) BeforeLogin(fn func(c *gin.Context)) {
+	if fn == nil {
+		panic(nilHook(b, "BeforeLogin"))
+	}
+	b.beforeLogin = append(b.beforeLogin, fn)
+}
 
-// OnLogin registers a hook that runs after the provider granted a token and
+// OnLogin adds a hook that runs after the provider granted a token and
 // before it is stored: find or create the app's user here. Returning
 // ErrSkipStore finishes the login without storing the token; any other error
 // ends it through OnError with nothing stored. A hook may write its own
 // response (a redirect to a sign-up page, say); the blueprint then does not
-// redirect. Hooks run in the order registered.
+// redirect. Hooks run in the order added (a provider package's first).
 func (b *Blueprint) OnLogin(fn func(c *gin.Context, tok *Token) error) {
+	if fn == nil {
+		panic(nilHook(b, "OnLogin"))
+	}
 	b.onLogin = append(b.onLogin, fn)
 }
 
-// OnError replaces the handler every failed login, callback and refresh in
-// Require ends in. The default is DefaultErrorHandler.
-func (b *Blueprint) OnError(fn func(c *gin.Context, err error)) { b.onError = fn }
+// OnError adds a hook that every failed login, callback and refresh in
+// Require ends in. Hooks run in the order added until one writes a response
+// (or aborts the request); when none does, DefaultErrorHandler answers and
+// the failure is logged, as without hooks.
+func (b *Blueprint) OnError(fn func(c *gin.Context, err error)) {
+	if fn == nil {
+		panic(nilHook(b, "OnError"))
+	}
+	b.onError = append(b.onError, fn)
+}
+
+// nilHook is the panic value of a hook added as nil: a programming error,
+// found where it is registered rather than at a login.
+func nilHook(b *Blueprint, method string) string {
+	return "gindance: " + b.name + ": " + method + "(nil)"
+}
 
 // getToken loads the stored token through the getter or the storage.
 func (b *Blueprint) getToken(c *gin.Context) (*Token, error) {

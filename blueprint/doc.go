@@ -25,6 +25,30 @@
 // the session by default (SessionStorage), or a server-side store
 // (storage/sqlstore, storage/redisstore) set with SetStorage.
 //
+// # Registrations
+//
+// A blueprint's behaviour is extended by registration methods, called
+// before serving. Those named for an event add a hook, and every hook runs,
+// in the order added (a provider package's first); nil panics. The others
+// supply the one implementation of something: a later call replaces an
+// earlier one, and nil restores the default.
+//
+//	method          kind     runs                                           default / nil
+//	BeforeLogin     adds     at a login's start; a hook that aborts or      none / panics
+//	                         writes a response stops the login
+//	OnLogin         adds     after the token is granted, before it is       none / panics
+//	                         stored; a written response or an error stops
+//	                         the chain (ErrSkipStore only skips storing)
+//	OnError         adds     at every failure of the flow, until a hook     DefaultErrorHandler,
+//	                         writes a response or aborts; when none wrote,  logged / panics
+//	                         the default answers
+//	SetStorage      replaces where tokens are kept                          SessionStorage
+//	TokenGetter     replaces the storage's Get for this blueprint           Storage.Get
+//	TokenSetter     replaces the storage's Set                              Storage.Set
+//	TokenDeleter    replaces the storage's Delete                           Storage.Delete
+//	IdentityGetter  replaces how Identity finds out who the user is         the provider package's /
+//	                                                                        none (ErrConfig)
+//
 // Configuration mistakes stop the app at startup: Validate reports a
 // missing client ID or endpoint, an unparsable URL, a bad LoginCookieKey
 // or one together with PendingLoginsInSession as an error wrapping ErrConfig, and Mount panics with it, and also with

@@ -16,10 +16,11 @@ type Identity struct {
 	Raw                       map[string]any
 }
 
-// IdentityFunc sets how the blueprint finds out who the user is, usually a
-// call to the provider's user endpoint through cl. Provider packages set it;
-// an app may replace it.
-func (b *Blueprint) IdentityFunc(fn func(c *gin.Context, cl *Client) (*Identity, error)) {
+// IdentityGetter sets how the blueprint finds out who the user is, usually
+// a call to the provider's user endpoint through cl. Provider packages set
+// it; a later call replaces it, and nil leaves the blueprint without one
+// (Identity then fails with ErrConfig).
+func (b *Blueprint) IdentityGetter(fn func(c *gin.Context, cl *Client) (*Identity, error)) {
 	b.identity = fn
 }
 
@@ -31,7 +32,7 @@ func (b *Blueprint) Identity(c *gin.Context) (*Identity, error) {
 		return st.identity, nil
 	}
 	if b.identity == nil {
-		return nil, fmt.Errorf("%w: %s has no identity function (see IdentityFunc)", ErrConfig, b.name)
+		return nil, fmt.Errorf("%w: %s has no identity function (see IdentityGetter)", ErrConfig, b.name)
 	}
 	tok, err := b.Token(c)
 	if err != nil {

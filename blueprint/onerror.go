@@ -11,18 +11,20 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// fail ends a request of the flow with err: the OnError hook, or the default
-// handler.
+// fail ends a request of the flow with err: the OnError hooks, in order
+// until one writes a response or aborts, then the default handler if none
+// wrote one.
 func (b *Blueprint) fail(c *gin.Context, err error) {
-	if b.onError != nil {
-		b.onError(c, err)
-		if !c.Writer.Written() {
-			c.AbortWithStatus(StatusCode(err))
+	for _, fn := range b.onError {
+		fn(c, err)
+		if c.Writer.Written() || c.IsAborted() {
+			break
 		}
-		c.Abort()
-		return
 	}
-	b.defaultError(c, err)
+	if !c.Writer.Written() {
+		b.defaultError(c, err)
+	}
+	c.Abort()
 }
 
 // defaultError logs err and answers with DefaultErrorHandler.

@@ -34,7 +34,7 @@ func (p *Provider) NewBlueprint(name string, tweak ...func(*blueprint.OAuth2Conf
 		fn(&cfg)
 	}
 	b := blueprint.NewOAuth2(name, cfg)
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

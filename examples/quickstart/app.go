@@ -131,7 +131,7 @@ func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 		// random per run like the session keys.
 		Options: blueprint.Options{LoginCookieKey: randomKey()},
 	})
-	local.IdentityFunc(gintest.Identity)
+	local.IdentityGetter(gintest.Identity)
 	if err := local.Validate(); err != nil {
 		return nil, err
 	}

@@ -105,7 +105,7 @@ func New(cfg Config) *oidc.Blueprint {
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: opts}
 	b := app.OIDC(provider, oc)
 	b.OnLogin(keepUser)
-	b.IdentityFunc(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
+	b.IdentityGetter(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
 		claims, err := b.Claims(c)
 		if err != nil {
 			return nil, err

@@ -51,7 +51,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		// body.
 		TokenAuth: blueprint.ClientSecretPost,
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -47,7 +47,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		// as parameters.
 		TokenAuth: blueprint.ClientSecretPost,
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -48,7 +48,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		APIBaseURL:    preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 		Issuer:        preset.Or(cfg.Issuer, DefaultIssuer),
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

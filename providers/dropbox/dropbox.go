@@ -58,7 +58,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		APIBaseURL: preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 		AuthParams: map[string]string{"token_access_type": access},
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

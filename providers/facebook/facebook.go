@@ -55,7 +55,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		// Facebook's token endpoint reads client_id and client_secret as
 		// parameters.
 		TokenAuth: blueprint.ClientSecretPost})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -48,7 +48,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		TokenURL:   preset.Or(cfg.TokenURL, base+"/login/oauth/access_token"),
 		APIBaseURL: preset.Or(cfg.APIBaseURL, base+"/api/v1/"),
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

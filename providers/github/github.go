@@ -57,7 +57,7 @@ func New(cfg Config) *blueprint.Blueprint {
 	b := app.OAuth2(preset.Provider{Name: "github", Env: "GITHUB"}, blueprint.OAuth2Config{AuthURL: auth, TokenURL: token, APIBaseURL: api,
 		// GitHub's token response joins the granted scopes with commas.
 		Protocol: blueprint.OAuth2Hooks{ScopeSeparator: ","}})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -59,7 +59,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		// Heroku's token endpoint reads client_secret from the body.
 		TokenAuth: blueprint.ClientSecretPost,
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -119,9 +119,9 @@ func New(cfg Config) *oidc.Blueprint {
 		RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo, Options: cfg.Options}
 	b := app.OIDC(preset.Provider{Name: "microsoft", Env: "MICROSOFT", Scopes: scopes}, oc)
 	if cfg.Graph {
-		b.IdentityFunc(graphIdentity)
+		b.IdentityGetter(graphIdentity)
 	} else {
-		b.IdentityFunc(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
+		b.IdentityGetter(func(c *gin.Context, _ *blueprint.Client) (*blueprint.Identity, error) {
 			claims, err := b.Claims(c)
 			if err != nil {
 				return nil, err

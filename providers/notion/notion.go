@@ -60,7 +60,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		AuthParams:    map[string]string{"owner": "user"},
 		TokenAuth:     blueprint.ClientSecretBasic,
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -214,7 +214,7 @@ func New(name string, cfg Config) *Blueprint {
 		},
 	})
 	p.b = b
-	b.IdentityFunc(p.identity)
+	b.IdentityGetter(p.identity)
 	return &Blueprint{Blueprint: b, p: p}
 }
 

@@ -73,7 +73,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		// credentials in HTTP Basic only (the default, stated for clarity).
 		TokenAuth: blueprint.ClientSecretBasic,
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -41,7 +41,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		TokenURL:   preset.Or(cfg.TokenURL, DefaultTokenURL),
 		APIBaseURL: preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

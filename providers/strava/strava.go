@@ -61,7 +61,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		Protocol:  blueprint.OAuth2Hooks{ScopeSeparator: ","},
 	})
 	b.OnLogin(acceptedScopes(app.Resolved(provider).Scopes))
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

@@ -63,7 +63,7 @@ func NewOAuth2(cfg OAuth2Config) *blueprint.Blueprint {
 		APIBaseURL:    preset.Or(cfg.APIBaseURL, DefaultOAuth2APIBaseURL),
 		TokenAuth:     auth,
 	})
-	b.IdentityFunc(IdentityOAuth2)
+	b.IdentityGetter(IdentityOAuth2)
 	return b
 }
 

@@ -52,7 +52,7 @@ func New(cfg Config) *blueprint.Blueprint {
 	if cfg.IncludeEmail {
 		path += "?include_email=true"
 	}
-	b.IdentityFunc(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
+	b.IdentityGetter(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
 		return identity(cl, path)
 	})
 	return b

@@ -45,7 +45,7 @@ func New(cfg Config) *blueprint.Blueprint {
 		APIBaseURL:    preset.Or(cfg.APIBaseURL, DefaultAPIBaseURL),
 		TokenAuth:     blueprint.ClientSecretBasic, // the only kind Zoom takes
 	})
-	b.IdentityFunc(Identity)
+	b.IdentityGetter(Identity)
 	return b
 }
 

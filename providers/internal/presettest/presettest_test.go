@@ -22,7 +22,7 @@ func TestLoginRecordsWhatTheProviderSaw(t *testing.T) {
 	b := blueprint.NewOAuth2("acme", blueprint.OAuth2Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Scopes: []string{"profile"},
 		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
-	b.IdentityFunc(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
+	b.IdentityGetter(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
 		var u struct{ ID, Login string }
 		if err := cl.GetJSON("user", &u); err != nil {
 			return nil, err
