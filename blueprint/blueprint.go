@@ -17,12 +17,8 @@ import (
 // Create it with NewOAuth2 or NewOAuth1 (or a provider package), register
 // hooks, then Mount it; a Blueprint is safe for concurrent use once serving.
 // The registration methods (SetStorage, OnLogin, ...) are not: call them
-// before serving. Those named for an event (BeforeLogin, OnLogin, OnError)
-// add a hook, and every hook runs, in the order added; the others
-// (SetStorage, TokenGetter, TokenSetter, TokenDeleter, IdentityGetter)
-// supply the one implementation of something, so a later call replaces an
-// earlier one and nil restores the default. The package documentation has
-// the table.
+// before serving; the package documentation's table says which add a hook
+// and which replace.
 type Blueprint struct {
 	name  string
 	proto protocol

@@ -27,27 +27,23 @@
 //
 // # Registrations
 //
-// A blueprint's behaviour is extended by registration methods, called
-// before serving. Those named for an event add a hook, and every hook runs,
-// in the order added (a provider package's first); nil panics. The others
-// supply the one implementation of something: a later call replaces an
-// earlier one, and nil restores the default.
+// Registration methods are called before serving. Those named for an event
+// add a hook: every hook runs, in the order added (a provider package's
+// first), and nil panics. The others supply the one implementation of
+// something: a later call replaces an earlier one, and nil restores the
+// default.
 //
-//	method          kind     runs                                           default / nil
-//	BeforeLogin     adds     at a login's start; a hook that aborts or      none / panics
-//	                         writes a response stops the login
-//	OnLogin         adds     after the token is granted, before it is       none / panics
-//	                         stored; a written response or an error stops
-//	                         the chain (ErrSkipStore only skips storing)
-//	OnError         adds     at every failure of the flow, until a hook     DefaultErrorHandler,
-//	                         writes a response or aborts; when none wrote,  logged / panics
-//	                         the default answers
-//	SetStorage      replaces where tokens are kept                          SessionStorage
-//	TokenGetter     replaces the storage's Get for this blueprint           Storage.Get
-//	TokenSetter     replaces the storage's Set                              Storage.Set
-//	TokenDeleter    replaces the storage's Delete                           Storage.Delete
-//	IdentityGetter  replaces how Identity finds out who the user is         the provider package's /
-//	                                                                        none (ErrConfig)
+//	method          kind     runs                                      default
+//	BeforeLogin     adds     at a login's start, until one aborts      none
+//	                         or writes a response
+//	OnLogin         adds     before the token is stored, until one     none
+//	                         errs or writes (ErrSkipStore: not stored)
+//	OnError         adds     at each failure, until one writes or      DefaultErrorHandler
+//	                         aborts; if none wrote, the default        (and a log line)
+//	SetStorage      replaces where tokens are kept                     SessionStorage
+//	TokenGetter     replaces the storage's Get (TokenSetter: Set,      the Storage's
+//	                         TokenDeleter: Delete)
+//	IdentityGetter  replaces how Identity learns who the user is       the provider package's
 //
 // Configuration mistakes stop the app at startup: Validate reports a
 // missing client ID or endpoint, an unparsable URL, a bad LoginCookieKey
