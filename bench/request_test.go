@@ -90,7 +90,7 @@ func (t staticBearer) RoundTrip(r *http.Request) (*http.Response, error) {
 // newAPIBlueprint is a blueprint whose API calls go to the stub.
 func newAPIBlueprint(api *stubAPI) *blueprint.Blueprint {
 	return blueprint.NewOAuth2("idp", blueprint.OAuth2Config{
-		ClientID: "client", ClientSecret: "secret",
+		ClientID: "client", ClientSecret: "test-client-secret",
 		AuthURL: idpBase + "/authorize", TokenURL: idpBase + "/token",
 		APIBaseURL: apiBase, RedirectURL: appBase + "/login/idp/authorized",
 		Options: blueprint.Options{HTTPClient: &http.Client{Transport: api}},

@@ -16,8 +16,9 @@
 // A started login (state, PKCE verifier, redirect URI, next path) waits in
 // a sealed cookie of its own, scoped to the blueprint's path: logins from
 // several tabs cannot overwrite each other, and the session is touched only
-// to store the token. The cookie's AES-256-GCM key is derived (HKDF-SHA256)
-// from the client's secret, which every replica shares, unless
+// to store the token. The cookie's AES-256-GCM key is derived (Argon2id,
+// once per blueprint) from the client's secret, which every replica
+// shares and which must be at least 16 bytes long, unless
 // Options.LoginCookieKey pins one; a public client with neither, a
 // blueprint name that cannot go into a cookie name, and
 // Options.PendingLoginsInSession keep pending logins in the user's session

@@ -65,7 +65,7 @@ func mergeCookies(jar []*http.Cookie, w *httptest.ResponseRecorder) []*http.Cook
 // staticConfig is an OAuth 2.0 config whose endpoints are never reached.
 func staticConfig(api string) blueprint.OAuth2Config {
 	return blueprint.OAuth2Config{
-		ClientID: "client", ClientSecret: "secret",
+		ClientID: "client", ClientSecret: "test-client-secret",
 		AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
 		APIBaseURL: api,
 	}

@@ -32,7 +32,7 @@ func TestMountRefusesRedirectURLOnAnotherPath(t *testing.T) {
 		{"https://app.example/login/fake/authorized", "/"},
 		{"https://app.example", "/login"},
 	} {
-		b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{ClientID: "c", ClientSecret: "s",
+		b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{ClientID: "c", ClientSecret: "test-client-secret",
 			AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token", RedirectURL: tc.redirect})
 		v := mountPanic(b, gin.New(), tc.group)
 		err, _ := v.(error)
@@ -43,7 +43,7 @@ func TestMountRefusesRedirectURLOnAnotherPath(t *testing.T) {
 		mustContain(t, err.Error(), fmt.Sprintf("but the callback is served at %q", served))
 		mustContain(t, err.Error(), "has the path")
 	}
-	ok := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{ClientID: "c", ClientSecret: "s",
+	ok := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{ClientID: "c", ClientSecret: "test-client-secret",
 		AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token", RedirectURL: "https://app.example/login/fake/authorized"})
 	if v := mountPanic(ok, gin.New(), "/login"); v != nil {
 		t.Fatalf("a RedirectURL on the mounted path: Mount panicked with %v", v)

@@ -51,10 +51,15 @@ type Options struct {
 	// independent of the client's credentials. By default each pending
 	// login already waits in a cookie of its own (see
 	// PendingLoginsInSession), sealed with AES-256-GCM under a key derived
-	// with HKDF-SHA256 from the client's secret (ClientSecret, the newest
-	// ClientKey, or the OAuth 1.0a ConsumerSecret), so that rotating that
-	// secret fails the logins pending at that moment, and whoever knows it
-	// (the provider too) could open them. Set this key to decouple the two:
+	// from the client's secret (ClientSecret, the newest ClientKey, or the
+	// OAuth 1.0a ConsumerSecret), so that rotating that secret fails the
+	// logins pending at that moment, and whoever knows it (the provider
+	// too) could open them. The derivation is Argon2id (RFC 9106, 64 MiB,
+	// about 100 ms of one core), made once per blueprint at its first login
+	// start or callback, so that the cookie every login start hands out is
+	// no fast oracle for an offline search of the secret; a secret under
+	// 16 bytes is a configuration error naming this key as the fix. Set
+	// this key to decouple the two:
 	// a new LoginCookieKey fails only the logins pending under the old one.
 	// It also gives a public client (no secret) sealed cookies instead of
 	// the session. The cookies are HttpOnly, SameSite=Lax, Secure and

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,7 +54,7 @@ const maxPendingCookieBytes = 3072
 // the login (LoginTTL).
 type cookieLogins struct {
 	b    *Blueprint
-	aead cipher.AEAD
+	aead func() cipher.AEAD // the sealing key's AES-GCM, made at first use when the key is derived
 
 	// Per blueprint, made once: the cookie name prefixes (plain and
 	// __Secure-), the start of the associated data, and the Max-Age.
@@ -62,6 +63,8 @@ type cookieLogins struct {
 	maxAge        int
 }
 
+// newCookieLogins seals b's pending logins under key, an explicit
+// LoginCookieKey.
 func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
 	if len(key) != LoginCookieKeySize {
 		return nil, fmt.Errorf("%w: %s: LoginCookieKey must be %d bytes, not %d", ErrConfig, b.name, LoginCookieKeySize, len(key))
@@ -69,19 +72,38 @@ func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
 	if !validCookieNamePart(b.name) {
 		return nil, fmt.Errorf("%w: %q: with LoginCookieKey the name may hold only letters, digits, '-' and '_'", ErrConfig, b.name)
 	}
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return nil, err
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, err
-	}
+	aead := newGCM(key)
+	return cookieLoginsFor(b, func() cipher.AEAD { return aead }), nil
+}
+
+// newDerivedCookieLogins seals b's pending logins under the key derive
+// returns (a 32-byte key, slow to derive), derived once at the first
+// login start or callback that needs it, not when the blueprint is made:
+// an app, or a test, that builds blueprints pays nothing until one is used.
+func newDerivedCookieLogins(b *Blueprint, derive func() []byte) *cookieLogins {
+	return cookieLoginsFor(b, sync.OnceValue(func() cipher.AEAD { return newGCM(derive()) }))
+}
+
+func cookieLoginsFor(b *Blueprint, aead func() cipher.AEAD) *cookieLogins {
 	return &cookieLogins{b: b, aead: aead,
 		plain: loginCookiePrefix + b.name + ".", secure: "__Secure-" + loginCookiePrefix + b.name + ".",
 		aadPrefix: "gindance-login\x00" + b.name + "\x00",
 		maxAge:    int((b.set.loginTTL + time.Second - 1) / time.Second), // at least 1: 0 would mean "until the browser closes"
-	}, nil
+	}
+}
+
+// newGCM is AES-256-GCM under key, which is LoginCookieKeySize bytes (the
+// callers check it), for which neither constructor can fail.
+func newGCM(key []byte) cipher.AEAD {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		panic("gindance: " + err.Error())
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		panic("gindance: " + err.Error())
+	}
+	return aead
 }
 
 // validCookieNamePart reports whether s may go into a cookie name as it is
@@ -133,22 +155,24 @@ func (s *cookieLogins) aad(key string) []byte {
 }
 
 func (s *cookieLogins) seal(tx *transaction) string {
-	n := s.aead.NonceSize()
-	buf := make([]byte, n, n+txPayloadSize(tx)+s.aead.Overhead())
+	aead := s.aead()
+	n := aead.NonceSize()
+	buf := make([]byte, n, n+txPayloadSize(tx)+aead.Overhead())
 	_, _ = rand.Read(buf) // crypto/rand.Read never fails (Go 1.24+)
 	plain := appendTxPayload(buf[n:], tx)
-	return base64.RawURLEncoding.EncodeToString(s.aead.Seal(buf, buf, plain, s.aad(tx.Key))) // in place
+	return base64.RawURLEncoding.EncodeToString(aead.Seal(buf, buf, plain, s.aad(tx.Key))) // in place
 }
 
 // open reads the login sealed in a cookie value for key; false when it does
 // not open (altered, sealed under another key or name) or is not one.
 func (s *cookieLogins) open(key, value string) (transaction, bool) {
 	raw, err := base64.RawURLEncoding.DecodeString(value)
-	n := s.aead.NonceSize()
-	if err != nil || len(raw) < n+s.aead.Overhead() {
+	aead := s.aead()
+	n := aead.NonceSize()
+	if err != nil || len(raw) < n+aead.Overhead() {
 		return transaction{}, false
 	}
-	plain, err := s.aead.Open(raw[n:n], raw[:n], raw[n:], s.aad(key))
+	plain, err := aead.Open(raw[n:n], raw[:n], raw[n:], s.aad(key))
 	if err != nil {
 		return transaction{}, false
 	}

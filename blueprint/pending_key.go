@@ -1,24 +1,46 @@
 package blueprint
 
 import (
-	"crypto/hkdf"
-	"crypto/sha256"
+	"bytes"
 	"crypto/x509"
 	"encoding/binary"
 	"fmt"
 	"time"
+
+	"golang.org/x/crypto/argon2"
 )
 
-// loginKeySalt is the HKDF salt of a derived pending-login cookie key: it
+// loginKeySalt starts the salt of a derived pending-login cookie key: it
 // names what the key is for and the derivation's version, so that the same
 // client secret used anywhere else (by this library or another) never
 // yields this key, and a future change of derivation can take a new label.
-const loginKeySalt = "gindance pending-login cookie key v1"
+const loginKeySalt = "gindance pending-login cookie key v2\x00"
 
-// loginKeyInfo is the HKDF info of a derived key: the blueprint's name and
-// the client ID, each length-prefixed so that no two pairs encode alike.
-// Two blueprints of one app, or two clients sharing a secret, get unrelated
-// keys, and a cookie sealed for one opens in no other.
+// The Argon2id cost of a derived pending-login key (RFC 9106): a pass
+// count and a memory size (KiB) that take about 100 ms of one core, once
+// per blueprint and process, at its first login start or callback. Each
+// guess of an offline search for the client secret costs the same (see
+// BenchmarkDeriveLoginKey). One lane: more would finish sooner on a
+// machine with idle cores but cost a guess no more work.
+const (
+	loginKeyPasses  = 2
+	loginKeyMemory  = 64 << 10 // 64 MiB
+	loginKeyThreads = 1
+)
+
+// minDerivedKeySecret is the shortest client secret (or consumer secret)
+// a pending-login cookie key is derived from. A shorter one is a
+// configuration error naming LoginCookieKey as the fix: every login start
+// hands out a cookie sealed under the derived key, which an attacker can
+// take offline and test guesses of the secret against, and the slow
+// derivation does not make a short secret safe.
+const minDerivedKeySecret = 16
+
+// loginKeyInfo is the part of a derived key's salt that names the
+// blueprint and the client ID, each length-prefixed so that no two pairs
+// encode alike. Two blueprints of one app, or two clients sharing a
+// secret, get unrelated keys, a cookie sealed for one opens in no other,
+// and a search for the secret must start over for each app.
 func loginKeyInfo(name, clientID string) string {
 	b := binary.AppendUvarint(nil, uint64(len(name)))
 	b = append(b, name...)
@@ -27,19 +49,22 @@ func loginKeyInfo(name, clientID string) string {
 }
 
 // deriveLoginKey is the AES-256 key that seals a blueprint's pending-login
-// cookies when Options.LoginCookieKey is nil: HKDF-SHA256 (RFC 5869) of the
-// client's own secret credential, which every replica of the app shares and
-// browsers never see.
-func deriveLoginKey(secret []byte, name, clientID string) ([]byte, error) {
-	return hkdf.Key(sha256.New, secret, []byte(loginKeySalt), loginKeyInfo(name, clientID), LoginCookieKeySize)
+// cookies when Options.LoginCookieKey is nil: Argon2id (RFC 9106) of the
+// client's own secret credential, which every replica of the app shares
+// and browsers never see, salted with the label and the blueprint's name
+// and client ID. It is slow on purpose; callers derive it once.
+func deriveLoginKey(secret []byte, name, clientID string) []byte {
+	salt := []byte(loginKeySalt + loginKeyInfo(name, clientID))
+	return argon2.IDKey(secret, salt, loginKeyPasses, loginKeyMemory, loginKeyThreads, LoginCookieKeySize)
 }
 
 // pendingLoginsFor chooses where b's pending logins wait. An explicit
 // LoginCookieKey seals them in cookies under that key; PendingLoginsInSession
 // keeps them in the session; otherwise they are sealed under a key derived
-// from secret (the client's credential, see loginKeySecret), and kept in the
-// session when there is none (a public client) or b's name cannot go into a
-// cookie name.
+// from secret (the client's credential, see loginKeySecret) at their first
+// use, and kept in the session when there is none (a public client) or b's
+// name cannot go into a cookie name. A secret shorter than
+// minDerivedKeySecret is a configuration error.
 func pendingLoginsFor(b *Blueprint, o Options, secret []byte, clientID string) (pendingLogins, error) {
 	switch {
 	case o.LoginCookieKey != nil && o.PendingLoginsInSession:
@@ -48,12 +73,13 @@ func pendingLoginsFor(b *Blueprint, o Options, secret []byte, clientID string) (
 		return newCookieLogins(b, o.LoginCookieKey)
 	case o.PendingLoginsInSession, len(secret) == 0, !validCookieNamePart(b.name):
 		return sessionLogins{b}, nil
+	case len(secret) < minDerivedKeySecret:
+		return nil, fmt.Errorf("%w: %s: the client secret is %d bytes, under the %d a pending-login cookie key is derived from "+
+			"(each login cookie lets anyone test guesses of it offline); set LoginCookieKey (%d random bytes, the same on every replica) or PendingLoginsInSession",
+			ErrConfig, b.name, len(secret), minDerivedKeySecret, LoginCookieKeySize)
 	}
-	key, err := deriveLoginKey(secret, b.name, clientID)
-	if err != nil {
-		return sessionLogins{b}, nil // only for a key length HKDF cannot give, which 32 is not
-	}
-	return newCookieLogins(b, key)
+	secret = bytes.Clone(secret)
+	return newDerivedCookieLogins(b, func() []byte { return deriveLoginKey(secret, b.name, clientID) }), nil
 }
 
 // loginKeySecret is the OAuth 2.0 client's credential the default

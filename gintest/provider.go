@@ -11,7 +11,7 @@ import (
 // client a Provider registers when Options.Clients is empty.
 const (
 	DefaultClientID     = "gintest-client"
-	DefaultClientSecret = "gintest-secret"
+	DefaultClientSecret = "gintest-client-secret"
 )
 
 // DefaultTokenLifetime is the access token lifetime used when

@@ -21,7 +21,7 @@ var authlibModules = []string{"authlib", "flask"}
 
 const (
 	authlibClientID     = "gindance-client"
-	authlibClientSecret = "gindance-secret"
+	authlibClientSecret = "gindance-client-secret"
 )
 
 // authlibStats is the server's GET /stats.
@@ -194,7 +194,7 @@ func TestAuthlibOAuth2Refusals(t *testing.T) {
 	// RFC 6749 §5.2: a wrong client secret is invalid_client at the
 	// token endpoint.
 	t.Run("wrong client secret", func(t *testing.T) {
-		app := startApp(t, authlibOAuth2(srv, func(cfg *blueprint.OAuth2Config) { cfg.ClientSecret = "not-the-secret" }))
+		app := startApp(t, authlibOAuth2(srv, func(cfg *blueprint.OAuth2Config) { cfg.ClientSecret = "not-the-client-secret" }))
 		b := gintest.NewBrowser()
 		page, err := b.Get(app.URL + "/login/authlib")
 		if err != nil {

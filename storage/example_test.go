@@ -21,7 +21,7 @@ func ExampleConfig() {
 			return id, nil // "": not logged in to the app, the login is refused with ErrUserRequired
 		},
 	})
-	b := blueprint.NewOAuth2("github", blueprint.OAuth2Config{ClientID: "id", ClientSecret: "secret",
+	b := blueprint.NewOAuth2("github", blueprint.OAuth2Config{ClientID: "id", ClientSecret: "test-client-secret",
 		AuthURL: "https://github.com/login/oauth/authorize", TokenURL: "https://github.com/login/oauth/access_token"})
 	b.SetStorage(store)
 	fmt.Println(b.Storage() == blueprint.Storage(store))

@@ -261,7 +261,7 @@ func TestIndexPage(t *testing.T) {
 		t.Fatalf("GET /: %v %+v", err, page)
 	}
 	for _, want := range []string{s.URL + "/authorize", s.URL + "/token", s.URL + "/revoke", s.URL + "/api/me",
-		`<code id="client-id">web&lt;app&gt;</code>`, `<code id="client-secret">gintest-secret</code>`, "any http URI on localhost"} {
+		`<code id="client-id">web&lt;app&gt;</code>`, `<code id="client-secret">gintest-client-secret</code>`, "any http URI on localhost"} {
 		if !strings.Contains(page.Body, want) {
 			t.Errorf("index lacks %q", want)
 		}

@@ -55,9 +55,9 @@ func TestQuickstartOffersRealProvidersOnlyWithCredentials(t *testing.T) {
 	for _, withCreds := range []bool{false, true} {
 		if withCreds {
 			t.Setenv("GITHUB_CLIENT_ID", "id")
-			t.Setenv("GITHUB_CLIENT_SECRET", "secret")
+			t.Setenv("GITHUB_CLIENT_SECRET", "test-client-secret")
 			t.Setenv("TWITTER_CLIENT_ID", "key")
-			t.Setenv("TWITTER_CLIENT_SECRET", "secret")
+			t.Setenv("TWITTER_CLIENT_SECRET", "test-client-secret")
 		} else {
 			t.Setenv("GITHUB_CLIENT_ID", "")
 			t.Setenv("TWITTER_CLIENT_ID", "")

@@ -57,7 +57,7 @@ from authlib.oauth2.rfc7009 import RevocationEndpoint  # noqa: E402
 from authlib.oauth2.rfc7636 import CodeChallenge  # noqa: E402
 
 OAUTH2_CLIENT_ID = "gindance-client"
-OAUTH2_CLIENT_SECRET = "gindance-secret"
+OAUTH2_CLIENT_SECRET = "gindance-client-secret"
 OAUTH1_CONSUMER_KEY = "gindance-consumer"
 OAUTH1_CONSUMER_SECRET = "gindance-consumer-secret"
 

@@ -34,7 +34,7 @@ import flask  # noqa: E402
 from flask import jsonify, redirect, request, session, url_for  # noqa: E402
 
 CLIENT_ID = "gintest-client"
-CLIENT_SECRET = "gintest-secret"
+CLIENT_SECRET = "gintest-client-secret"
 CONSUMER_KEY = "gintest-consumer"
 CONSUMER_SECRET = "gintest-consumer-secret"
 

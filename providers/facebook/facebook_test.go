@@ -80,7 +80,7 @@ func TestAppSecretProofVector(t *testing.T) {
 }
 
 func TestFacebookAPIVersionInEndpoints(t *testing.T) {
-	b := facebook.New(facebook.Config{ClientID: "i", ClientSecret: "s", APIVersion: "v99.0"})
+	b := facebook.New(facebook.Config{ClientID: "i", ClientSecret: "test-client-secret", APIVersion: "v99.0"})
 	r := gin.New()
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	b.Mount(r)

@@ -58,7 +58,7 @@ func TestGiteaUnverifiedPrimaryEmail(t *testing.T) {
 // TestGiteaSelfHostedBaseURL: the endpoints follow BaseURL, under a path
 // too (a Forgejo instance here).
 func TestGiteaSelfHostedBaseURL(t *testing.T) {
-	b := gitea.New(gitea.Config{ClientID: "i", ClientSecret: "s", BaseURL: "https://forge.example.com/git/", Name: "forgejo"})
+	b := gitea.New(gitea.Config{ClientID: "i", ClientSecret: "test-client-secret", BaseURL: "https://forge.example.com/git/", Name: "forgejo"})
 	r := gin.New()
 	r.Use(sessions.Sessions("s", cookie.NewStore([]byte("0123456789abcdef0123456789abcdef"))))
 	b.Mount(r)

@@ -141,7 +141,7 @@ func TestMountNamesTheMissingSecret(t *testing.T) {
 }
 
 func TestEnterpriseHost(t *testing.T) {
-	b := github.New(github.Config{ClientID: "i", ClientSecret: "s", Host: "ghe.example.com"})
+	b := github.New(github.Config{ClientID: "i", ClientSecret: "test-client-secret", Host: "ghe.example.com"})
 	if err := b.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -56,7 +56,7 @@ func TestAPIBaseIsAPIv4(t *testing.T) {
 			got = r.URL.String()
 			return nil, errors.New("not sent")
 		})
-		b := gitlab.New(gitlab.Config{ClientID: "id", ClientSecret: "secret", Host: host,
+		b := gitlab.New(gitlab.Config{ClientID: "id", ClientSecret: "test-client-secret", Host: host,
 			Options: blueprint.Options{HTTPClient: &http.Client{Transport: rt}}})
 		gintest.SeedToken(b.Blueprint, &blueprint.Token{AccessToken: "glpat", TokenType: "Bearer"})
 		c, _ := gin.CreateTestContext(httptest.NewRecorder())

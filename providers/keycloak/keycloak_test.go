@@ -62,7 +62,7 @@ func TestRealmURL(t *testing.T) {
 // TestNoRealmIsAConfigError: without BaseURL and Realm there is no issuer,
 // and Mount's check says so instead of a login failing later.
 func TestNoRealmIsAConfigError(t *testing.T) {
-	b := keycloak.New(keycloak.Config{ClientID: "id", ClientSecret: "s", BaseURL: "https://sso.example.com"})
+	b := keycloak.New(keycloak.Config{ClientID: "id", ClientSecret: "test-client-secret", BaseURL: "https://sso.example.com"})
 	if err := b.Validate(); err == nil {
 		t.Fatal("Validate accepted a config without a realm")
 	}

@@ -163,7 +163,7 @@ func TestGraphIdentity(t *testing.T) {
 // fixed issuer), /<tenant ID>/v2.0.
 func TestTenantSelectsDiscovery(t *testing.T) {
 	t.Setenv("MICROSOFT_CLIENT_ID", "id")
-	t.Setenv("MICROSOFT_CLIENT_SECRET", "secret")
+	t.Setenv("MICROSOFT_CLIENT_SECRET", "test-client-secret")
 	for tenant, want := range map[string]string{
 		"":                      "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
 		microsoft.Organizations: "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",

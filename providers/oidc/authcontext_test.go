@@ -76,7 +76,7 @@ func TestEssentialACRRefusesOtherACR_OIDCCore_3_1_3_7_12(t *testing.T) {
 	page, _ := f.browser.NoFollow().Get(f.app.URL + "/login/idp")
 	mustHaveParam(t, page.Header.Get("Location"), "acr_values", silver)
 	mustHaveParam(t, page.Header.Get("Location"), "claims", `{"id_token":{"acr":{"essential":true,"values":["`+silver+`"]}}}`)
-	if err := oidc.New("x", oidc.Config{Issuer: "https://op.example", ClientID: "c", ClientSecret: "s", RequireACR: true}).Validate(); !errors.Is(err, blueprint.ErrConfig) {
+	if err := oidc.New("x", oidc.Config{Issuer: "https://op.example", ClientID: "c", ClientSecret: "test-client-secret", RequireACR: true}).Validate(); !errors.Is(err, blueprint.ErrConfig) {
 		t.Errorf("RequireACR without ACRValues: %v", err)
 	}
 }
@@ -115,7 +115,7 @@ func mustHaveParam(t *testing.T, raw, k, want string) {
 
 // UserInfo would send a DPoP-bound token as Bearer: refused at Mount.
 func TestUserInfoWithDPoPIsAConfigError(t *testing.T) {
-	cfg := oidc.Config{Issuer: "https://op.example", ClientID: "c", ClientSecret: "s", UserInfo: true,
+	cfg := oidc.Config{Issuer: "https://op.example", ClientID: "c", ClientSecret: "test-client-secret", UserInfo: true,
 		Options: blueprint.Options{DPoP: true}}
 	if err := oidc.New("x", cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) {
 		t.Fatalf("Validate = %v", err)

@@ -264,11 +264,11 @@ func TestRPInitiatedLogout(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	for cfg, want := range map[*oidc.Config]string{
-		{ClientID: "c", ClientSecret: "s"}:                                 "Issuer is empty",
-		{Issuer: "https://idp.example", ClientID: "c"}:                     "ClientSecret is empty",
-		{Issuer: "http://idp.example", ClientID: "c", ClientSecret: "s"}:   "https",
-		{Issuer: "https://idp.example", ClientSecret: "s"}:                 "ClientID is empty",
-		{Issuer: "https://idp.example", ClientID: "c", PublicClient: true}: "",
+		{ClientID: "c", ClientSecret: "test-client-secret"}:                               "Issuer is empty",
+		{Issuer: "https://idp.example", ClientID: "c"}:                                    "ClientSecret is empty",
+		{Issuer: "http://idp.example", ClientID: "c", ClientSecret: "test-client-secret"}: "https",
+		{Issuer: "https://idp.example", ClientSecret: "test-client-secret"}:               "ClientID is empty",
+		{Issuer: "https://idp.example", ClientID: "c", PublicClient: true}:                "",
 	} {
 		err := oidc.New("x", *cfg).Validate()
 		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {

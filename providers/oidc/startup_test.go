@@ -60,7 +60,7 @@ func TestDiscoverReportsOtherStartupMistakes(t *testing.T) {
 
 	gone := gintest.StartOIDCProvider(gintest.OIDCOptions{})
 	gone.Close()
-	down := oidc.New("down", oidc.Config{Issuer: gone.Issuer(), ClientID: "c", ClientSecret: "s"})
+	down := oidc.New("down", oidc.Config{Issuer: gone.Issuer(), ClientID: "c", ClientSecret: "test-client-secret"})
 	var pe *blueprint.ProviderError
 	if err := down.Discover(context.Background()); !errors.As(err, &pe) || pe.Op != "discovery" {
 		t.Fatalf("unreachable provider: %v, want a *ProviderError of discovery", err)

@@ -130,7 +130,7 @@ func TestTenantTemplateConfigErrors(t *testing.T) {
 		"tenants alone":  {Tenants: []string{tenantA}},
 		"bad tenant":     {IssuerTemplate: "https://login.example/{tenantid}", Tenants: []string{"a/b"}},
 	} {
-		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = "https://login.example/common", "id", "secret"
+		cfg.Issuer, cfg.ClientID, cfg.ClientSecret = "https://login.example/common", "id", "test-client-secret"
 		if err := oidc.New("idp", cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) || !strings.Contains(err.Error(), "enant") {
 			t.Errorf("%s: %v", name, err)
 		}

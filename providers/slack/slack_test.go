@@ -61,7 +61,7 @@ func TestSlackTeamIsEnforced(t *testing.T) {
 // x/oauth2 reads from any answer that carries error), not with a puzzling
 // missing access token.
 func TestSlackOKFalseTokenErrorIsNamed(t *testing.T) {
-	f, b, errs := slackFake(t, team, nil, slack.Config{ClientSecret: "wrong"})
+	f, b, errs := slackFake(t, team, nil, slack.Config{ClientSecret: "wrong-client-secret"})
 	l := f.Login(t, b)
 	var pe *blueprint.ProviderError
 	if l.Status == http.StatusOK || len(*errs) != 1 || !errors.As((*errs)[0], &pe) || pe.Code != "invalid_client" {

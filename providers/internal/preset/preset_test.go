@@ -66,12 +66,12 @@ func wantNamed(t *testing.T, what string, err error, field string) {
 
 func TestOAuth2CarriesTheAppSettings(t *testing.T) {
 	key := make([]byte, blueprint.LoginCookieKeySize)
-	b := App{ClientID: "id", ClientSecret: "s", RedirectURL: "https://app.example/login/acme/authorized",
+	b := App{ClientID: "id", ClientSecret: "test-client-secret", RedirectURL: "https://app.example/login/acme/authorized",
 		Options: blueprint.Options{LoginCookieKey: key}}.OAuth2(acme, acmeEndpoints())
 	if err := b.Validate(); err != nil || b.Name() != "acme" {
 		t.Fatalf("Validate: %v, name %q", err, b.Name())
 	}
-	bad := App{ClientID: "id", ClientSecret: "s", Options: blueprint.Options{LoginCookieKey: []byte{}}}.OAuth2(acme, acmeEndpoints())
+	bad := App{ClientID: "id", ClientSecret: "test-client-secret", Options: blueprint.Options{LoginCookieKey: []byte{}}}.OAuth2(acme, acmeEndpoints())
 	if err := bad.Validate(); !errors.Is(err, blueprint.ErrConfig) {
 		t.Fatalf("an empty LoginCookieKey in Options must reach the blueprint: %v", err)
 	}

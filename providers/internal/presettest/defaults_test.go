@@ -31,7 +31,7 @@ import (
 // API preset passes Validate with its default endpoints and sends the
 // browser to the provider's own authorization endpoint over HTTPS.
 func TestAPIPresetDefaultsAreValid(t *testing.T) {
-	const id, secret = "client-id", "client-secret"
+	const id, secret = "client-id", "test-client-secret"
 	for want, b := range map[string]*blueprint.Blueprint{
 		"https://auth.atlassian.com/authorize?":                  atlassian.New(atlassian.Config{ClientID: id, ClientSecret: secret}),
 		"https://bitbucket.org/site/oauth2/authorize?":           bitbucket.New(bitbucket.Config{ClientID: id, ClientSecret: secret}),
