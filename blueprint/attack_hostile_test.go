@@ -70,7 +70,10 @@ func TestAttackTokenResponse10MiBIsBoundedRead(t *testing.T) {
 // context of its own, so only the configured timeout bounds it), and the
 // token is kept for when the provider is back.
 func TestAttackSlowRefreshBoundedByProviderTimeout(t *testing.T) {
-	f := newFixture(t, shortLived, func(c *blueprint.OAuth2Config) { c.ProviderTimeout = 300 * time.Millisecond })
+	f := newFixture(t, shortLived, func(c *blueprint.OAuth2Config) {
+		// API calls keep the default bound: the test is about the refresh.
+		c.ProviderTimeout, c.APITimeout = 300*time.Millisecond, blueprint.DefaultProviderTimeout
+	})
 	f.loggedIn(t)
 	f.p.Fail(gintest.Failure{TokenDelay: time.Minute, ErrorOnGrant: "refresh_token"})
 	done := make(chan *gintest.Page, 1)

@@ -162,6 +162,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		hc = &http.Client{}
 	}
 	api := *hc
+	api.Timeout = apiTimeout(o, s.timeout)
 	api.CheckRedirect = s.origins.apiRedirect(api.CheckRedirect)
 	base := api.Transport
 	if base == nil {
@@ -177,6 +178,20 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 	prov.CheckRedirect = providerRedirect(prov.CheckRedirect)
 	s.provider = &prov
 	return s
+}
+
+// apiTimeout is the Timeout of the client that makes API calls through
+// Client: APITimeout when set, else the app's HTTPClient's own, else
+// providerTimeout, so that no API call goes unbounded unless the app
+// brings a client without one.
+func apiTimeout(o Options, providerTimeout time.Duration) time.Duration {
+	switch {
+	case o.APITimeout > 0:
+		return o.APITimeout
+	case o.HTTPClient != nil:
+		return o.HTTPClient.Timeout
+	}
+	return providerTimeout
 }
 
 // Name returns the blueprint's name: the path segment it is mounted under and

@@ -27,12 +27,25 @@ type Options struct {
 	// letters) is ErrConfig.
 	AllowedHosts []string
 
-	// HTTPClient makes the calls to the provider (token endpoint and API).
-	// nil: a client with ProviderTimeout.
+	// HTTPClient makes the calls to the provider: the token, revocation
+	// and PAR endpoints (each call bounded by ProviderTimeout as well as by
+	// the client's own Timeout) and the API through Client (bounded by the
+	// client's own Timeout, or by APITimeout when that is set). Its
+	// Transport carries TLS settings, proxies, mTLS certificates. nil: a
+	// client with http.DefaultTransport, API calls bounded by APITimeout.
 	HTTPClient *http.Client
 	// ProviderTimeout bounds each call to the token and revocation
 	// endpoints, refresh included. Default 15 s.
 	ProviderTimeout time.Duration
+	// APITimeout bounds each API call made through Client (and so the
+	// identity calls of presets, which run inside the login's callback):
+	// from sending the request to reading the end of the answer's body,
+	// as http.Client's Timeout does, so that an API that stalls or
+	// trickles its answer cannot hold the request for ever. Default:
+	// ProviderTimeout when HTTPClient is nil; with an HTTPClient, that
+	// client's own Timeout, unless APITimeout is set, which then replaces
+	// it for API calls. Raise it for large downloads through Client.
+	APITimeout time.Duration
 	// RefreshLeeway refreshes a token that expires within it. Default 60 s.
 	// OAuth 2.0 only (OAuth 1.0a tokens do not expire): NewOAuth1 refuses it.
 	RefreshLeeway time.Duration
