@@ -89,12 +89,13 @@ func (e *AuthError) Error() string {
 }
 
 // ProviderError is a failed call to the provider's token or revocation
-// endpoint: a transport failure, a timeout, a non-2xx answer, an OAuth error
-// response (RFC 6749 §5.2), or a 2xx answer that is not a usable token.
+// endpoint (or, from providers/oidc, its discovery or userinfo endpoint): a
+// transport failure, a timeout, a non-2xx answer, an OAuth error response
+// (RFC 6749 §5.2, RFC 6750 §3), or a 2xx answer that is not a usable token.
 // Its message never includes the response body or any token.
 type ProviderError struct {
 	Provider    string // the blueprint's name
-	Op          string // "exchange", "refresh", "request token", "revoke"
+	Op          string // "exchange", "refresh", "request token", "revoke", "par", "userinfo", ...
 	StatusCode  int    // HTTP status, 0 when no response arrived
 	Code        string // the OAuth error code, e.g. "invalid_grant"
 	Description string // error_description, bounded

@@ -1,6 +1,7 @@
 package gintest
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -91,6 +92,10 @@ type OIDCOptions struct {
 	// Quirks make it behave like a provider that departs from the plain
 	// shape (issuer path, client_secret_post only, no nonce, ...).
 	Quirks OIDCQuirks
+	// SignedUserinfo makes /userinfo answer a JWT (application/jwt,
+	// OpenID Connect Core §5.3.2) signed as id_tokens are, with iss and
+	// aud, as for a client registered with userinfo_signed_response_alg.
+	SignedUserinfo bool
 	// PAR serves POST /par (RFC 9126) and advertises it as
 	// pushed_authorization_request_endpoint; RequirePAR advertises
 	// require_pushed_authorization_requests and refuses authorization
@@ -120,9 +125,21 @@ type OIDCFailure struct {
 	TenantIssuer  string // MultiTenant: iss names this tenant instead of the token's tid
 	OtherSub      string // sub is this value instead of the user's (at refresh: a user swap)
 
-	UserinfoOtherSub bool   // /userinfo answers for another sub
-	IssParam         string // the authorization response's iss is this value
-	OmitIssParam     bool   // the authorization response has no iss, although advertised
+	UserinfoOtherSub bool // /userinfo answers for another sub
+	// UserinfoStatus makes /userinfo answer with this status (a 401 with
+	// WWW-Authenticate: Bearer error="invalid_token", RFC 6750 §3) and a
+	// body that echoes the request's Authorization header, as a
+	// misbehaving server's debug page might.
+	UserinfoStatus int
+	// UserinfoPadding adds this many bytes to the /userinfo body: filler
+	// after an error body, or a "padding" claim in a JSON answer. It is
+	// written in chunks, so that the provider allocates little for it.
+	UserinfoPadding int
+	// With SignedUserinfo: the userinfo JWT's signature is altered, or
+	// its aud is another client.
+	UserinfoBadSignature, UserinfoWrongAudience bool
+	IssParam                                    string // the authorization response's iss is this value
+	OmitIssParam                                bool   // the authorization response has no iss, although advertised
 	// DiscoveryIssuer makes the discovery document name this issuer.
 	DiscoveryIssuer string
 }
@@ -630,13 +647,56 @@ func (p *OIDCProvider) handleUserinfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token"})
 		return
 	}
+	f := p.knobs()
+	if f.UserinfoStatus != 0 {
+		if f.UserinfoStatus == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", error_description="echo: `+tok+`"`)
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(f.UserinfoStatus)
+		_, _ = io.WriteString(w, "upstream failed for Authorization: "+r.Header.Get("Authorization")+"\n")
+		writePadding(w, f.UserinfoPadding)
+		return
+	}
 	u := *p.opts.User
 	u.ID = sub
 	c := p.userClaims(u)
-	if p.knobs().UserinfoOtherSub {
+	if f.UserinfoOtherSub {
 		c["sub"] = "someone-else"
 	}
-	writeJSON(w, http.StatusOK, c)
+	if !p.opts.SignedUserinfo && f.UserinfoPadding > 0 {
+		b, _ := json.Marshal(c)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b[:len(b)-1])
+		_, _ = io.WriteString(w, `,"padding":"`)
+		writePadding(w, f.UserinfoPadding)
+		_, _ = io.WriteString(w, `"}`)
+		return
+	}
+	if !p.opts.SignedUserinfo {
+		writeJSON(w, http.StatusOK, c)
+		return
+	}
+	c["iss"], c["aud"] = p.Issuer(), p.opts.ClientID
+	if f.UserinfoWrongAudience {
+		c["aud"] = "another-client"
+	}
+	payload, _ := json.Marshal(c)
+	w.Header().Set("Content-Type", "application/jwt")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = io.WriteString(w, p.sign(payload, OIDCFailure{BadSignature: f.UserinfoBadSignature}))
+}
+
+// writePadding writes n bytes of 'x' to w, 32 KiB at a time.
+func writePadding(w io.Writer, n int) {
+	chunk := bytes.Repeat([]byte("x"), 32<<10)
+	for n > 0 {
+		k := min(n, len(chunk))
+		if _, err := w.Write(chunk[:k]); err != nil {
+			return
+		}
+		n -= k
+	}
 }
 
 func (p *OIDCProvider) handleEndSession(w http.ResponseWriter, r *http.Request) {

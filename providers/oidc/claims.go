@@ -70,7 +70,7 @@ func (p *provider) identity(c *gin.Context, _ *blueprint.Client) (*blueprint.Ide
 		if err != nil || tok == nil {
 			return nil, blueprint.ErrNotAuthorized
 		}
-		ui, err := p.userInfo(c.Request.Context(), tok, str(claims, "sub"))
+		ui, err := p.userInfo(c.Request.Context(), tok, str(claims, "iss"), str(claims, "sub"))
 		if err != nil {
 			return nil, p.wrap(err)
 		}

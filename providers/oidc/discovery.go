@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	gooidc "github.com/coreos/go-oidc/v3/oidc"
-
 	"github.com/gindance/gindance/blueprint"
 )
 
@@ -44,7 +42,6 @@ type discovered struct {
 	meta metadata
 	keys *keySet // shared while jwks_uri stays the same, so its key cache survives refetches
 	algs []string
-	op   *gooidc.Provider // for userinfo
 }
 
 // discovery caches the metadata for DiscoveryTTL.
@@ -117,10 +114,7 @@ func (p *provider) fetchMetadata(ctx context.Context) (*discovered, error) {
 	case m.AuthURL == "" || m.TokenURL == "" || m.JWKSURI == "":
 		return nil, fmt.Errorf("%w: %s: %s lacks authorization_endpoint, token_endpoint or jwks_uri", ErrDiscovery, p.name, p.cfg.DiscoveryURL)
 	}
-	d := &discovered{meta: m, algs: p.allowedAlgs(m.Algs)}
-	d.op = (&gooidc.ProviderConfig{IssuerURL: m.Issuer, AuthURL: m.AuthURL, TokenURL: m.TokenURL,
-		UserInfoURL: m.UserInfoURL, JWKSURL: m.JWKSURI, Algorithms: d.algs}).NewProvider(gooidc.ClientContext(context.Background(), p.hc))
-	return d, nil
+	return &discovered{meta: m, algs: p.allowedAlgs(m.Algs)}, nil
 }
 
 // issuerMismatch is the error for a discovery document naming issuer got.

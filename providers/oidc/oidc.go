@@ -238,7 +238,7 @@ func (p *provider) validate() error {
 	case p.cfg.Issuer == "":
 		return fmt.Errorf("%w: %s: Issuer is empty", blueprint.ErrConfig, p.name)
 	case p.cfg.UserInfo && p.cfg.DPoP:
-		// go-oidc calls userinfo with a Bearer token; a DPoP-bound one
+		// userinfo is called with a Bearer token; a DPoP-bound one
 		// would be refused there.
 		return fmt.Errorf("%w: %s: UserInfo together with DPoP is not supported (userinfo would get the DPoP-bound token as Bearer)", blueprint.ErrConfig, p.name)
 	case p.cfg.RequireACR && len(p.cfg.ACRValues) == 0:

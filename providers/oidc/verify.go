@@ -12,7 +12,6 @@ import (
 	"time"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
-	"golang.org/x/oauth2"
 
 	"github.com/gindance/gindance/blueprint"
 )
@@ -135,7 +134,7 @@ func (p *provider) verifyLogin(ctx context.Context, tok *blueprint.Token, nonce 
 		}
 	}
 	if p.cfg.UserInfo {
-		if _, err := p.userInfo(ctx, tok, v.tok.Subject); err != nil {
+		if _, err := p.userInfo(ctx, tok, v.tok.Issuer, v.tok.Subject); err != nil {
 			return p.wrap(err)
 		}
 	}
@@ -211,26 +210,6 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-// userInfo fetches the userinfo endpoint with go-oidc and checks its sub.
-func (p *provider) userInfo(ctx context.Context, tok *blueprint.Token, sub string) (map[string]any, error) {
-	d, err := p.discovered(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ui, err := d.op.UserInfo(gooidc.ClientContext(ctx, p.hc), oauth2.StaticTokenSource(&oauth2.Token{AccessToken: tok.AccessToken, TokenType: "Bearer"}))
-	if err != nil {
-		return nil, &blueprint.ProviderError{Provider: p.name, Op: "userinfo", Err: err}
-	}
-	if ui.Subject != sub {
-		return nil, ErrUserInfoSubject
-	}
-	claims := map[string]any{}
-	if err := ui.Claims(&claims); err != nil {
-		return nil, &blueprint.ProviderError{Provider: p.name, Op: "userinfo", Err: err}
-	}
-	return claims, nil
 }
 
 // now is the blueprint's clock (Options.Now), which id_token and logout

@@ -1,0 +1,190 @@
+package oidc
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/gindance/gindance/blueprint"
+)
+
+// ErrUserInfo: the userinfo endpoint's answer could not be used: larger
+// than 1 MiB, not JSON, or a signed answer (application/jwt) whose
+// signature does not verify against the provider's JWKS or whose iss or
+// aud is not this provider's or this client's (OpenID Connect Core
+// §5.3.2). It reaches OnError inside a *blueprint.ProviderError with Op
+// "userinfo".
+var ErrUserInfo = errors.New("gindance/oidc: userinfo answer rejected")
+
+// maxUserInfo bounds what is read of a userinfo answer, as a token
+// response is bounded; maxUserInfoError bounds what is read of an error
+// answer, of which only the OAuth error code is kept.
+const (
+	maxUserInfo      = 1 << 20
+	maxUserInfoError = 4 << 10
+)
+
+// userInfo fetches the userinfo endpoint with tok's access token (OpenID
+// Connect Core §5.3) within ProviderTimeout, reading at most 1 MiB, and
+// checks that it is about sub (§5.3.4). A signed answer is verified with
+// the provider's key set, the one id_tokens are verified with, and its iss
+// and aud, when present, must be iss and this client. A failure reports
+// the status and the OAuth error code only: never the body, which a
+// misbehaving server may fill with anything, the request's token included.
+func (p *provider) userInfo(ctx context.Context, tok *blueprint.Token, iss, sub string) (map[string]any, error) {
+	d, err := p.discovered(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(status int, code string, err error) error {
+		return &blueprint.ProviderError{Provider: p.name, Op: "userinfo", StatusCode: status, Code: code, Err: err}
+	}
+	if d.meta.UserInfoURL == "" {
+		return nil, fail(0, "", errors.New("the provider's discovery document has no userinfo_endpoint"))
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.disc.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, d.meta.UserInfoURL, nil)
+	if err != nil {
+		return nil, fail(0, "", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+	req.Header.Set("Accept", "application/json, application/jwt")
+	resp, err := p.hc.Do(req)
+	if err != nil {
+		return nil, fail(0, "", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxUserInfoError))
+		return nil, fail(resp.StatusCode, userInfoErrorCode(resp.Header, body), errors.New("unexpected answer from the userinfo endpoint"))
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxUserInfo+1))
+	switch {
+	case err != nil:
+		return nil, fail(resp.StatusCode, "", err)
+	case len(body) > maxUserInfo:
+		return nil, fail(resp.StatusCode, "", fmt.Errorf("%w: larger than %d bytes", ErrUserInfo, maxUserInfo))
+	}
+	signed := false
+	if media, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type")); err == nil && media == "application/jwt" {
+		if body, err = d.keys.VerifySignature(ctx, strings.TrimSpace(string(body))); err != nil {
+			return nil, fail(resp.StatusCode, "", fmt.Errorf("%w: the signed answer does not verify: %w", ErrUserInfo, err))
+		}
+		signed = true
+	}
+	claims := map[string]any{}
+	if err := json.Unmarshal(body, &claims); err != nil {
+		return nil, fail(resp.StatusCode, "", fmt.Errorf("%w: not a JSON object", ErrUserInfo))
+	}
+	if signed {
+		if err := p.checkSignedUserInfo(claims, iss); err != nil {
+			return nil, fail(resp.StatusCode, "", err)
+		}
+	}
+	if s, _ := claims["sub"].(string); s != sub {
+		return nil, ErrUserInfoSubject
+	}
+	return claims, nil
+}
+
+// checkSignedUserInfo checks a signed userinfo answer's iss and aud, which
+// OpenID Connect Core §5.3.2 says it should carry: when present, iss must be
+// the id_token's issuer and aud must name this client, so that an answer
+// signed for another client, or by another issuer sharing keys, is refused.
+func (p *provider) checkSignedUserInfo(claims map[string]any, iss string) error {
+	if v, ok := claims["iss"]; ok && v != iss {
+		return fmt.Errorf("%w: iss is not the id_token's issuer", ErrUserInfo)
+	}
+	switch aud := claims["aud"].(type) {
+	case nil:
+	case string:
+		if aud != p.cfg.ClientID {
+			return fmt.Errorf("%w: aud is another client", ErrUserInfo)
+		}
+	case []any:
+		if !slices.Contains(aud, any(p.cfg.ClientID)) {
+			return fmt.Errorf("%w: aud is another client", ErrUserInfo)
+		}
+	default:
+		return fmt.Errorf("%w: aud is neither a string nor a list", ErrUserInfo)
+	}
+	return nil
+}
+
+// userInfoErrorCode is the OAuth error code of a failed userinfo call: the
+// error attribute of the Bearer challenge (RFC 6750 §3, which OpenID
+// Connect Core §5.3.3 refers to), else the body's JSON error member. Only a
+// code of letters a-z and '_' is kept, as every registered one is; anything
+// else, which could carry whatever the server echoed, is left out.
+func userInfoErrorCode(h http.Header, body []byte) string {
+	code := ""
+	for _, ch := range h.Values("WWW-Authenticate") {
+		if v, ok := challengeParam(ch, "error"); ok {
+			code = v
+			break
+		}
+	}
+	if code == "" {
+		var e struct {
+			Error string `json:"error"`
+		}
+		if json.Unmarshal(body, &e) == nil {
+			code = e.Error
+		}
+	}
+	if len(code) > 64 || strings.Trim(code, "abcdefghijklmnopqrstuvwxyz_") != "" {
+		return ""
+	}
+	return code
+}
+
+// challengeParam finds the auth-param name in a WWW-Authenticate value
+// (RFC 9110 §11.6.1: a scheme, then name=value pairs, the value a token
+// or a quoted string, separated by commas). It reads the first challenge's
+// parameters and stops at a quoted value it cannot parse.
+func challengeParam(ch, name string) (string, bool) {
+	_, rest, _ := strings.Cut(strings.TrimSpace(ch), " ")
+	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimLeft(rest, ", \t") {
+		k, v, ok := strings.Cut(rest, "=")
+		if !ok {
+			return "", false
+		}
+		k, v = strings.TrimSpace(k), strings.TrimLeft(v, " \t")
+		var val string
+		if strings.HasPrefix(v, `"`) {
+			end := quotedEnd(v)
+			if end < 0 {
+				return "", false
+			}
+			val, rest = strings.ReplaceAll(v[1:end], `\`, ""), v[end+1:]
+		} else {
+			val, rest, _ = strings.Cut(v, ",")
+			val = strings.TrimSpace(val)
+		}
+		if strings.EqualFold(k, name) {
+			return val, true
+		}
+	}
+	return "", false
+}
+
+// quotedEnd is the index of the quote that closes the quoted string s
+// starts with, skipping backslash escapes; -1 when it is not closed.
+func quotedEnd(s string) int {
+	for i := 1; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '"':
+			return i
+		}
+	}
+	return -1
+}
