@@ -84,7 +84,10 @@ type Config struct {
 	// rotation). Zero: DefaultJWKSRefetch (10 s).
 	JWKSRefetchInterval time.Duration
 	// UserInfo fetches the userinfo endpoint at login and for Identity;
-	// its sub must equal the id_token's (OpenID Connect Core §5.3.4).
+	// its sub must equal the id_token's (OpenID Connect Core §5.3.4). The
+	// answer is read within ProviderTimeout, up to 1 MiB (ErrUserInfo
+	// beyond), as JSON or as a signed JWT (application/jwt, §5.3.2)
+	// verified with the provider's JWKS.
 	UserInfo bool
 	// SigningAlgs restricts the id_token algorithms further. Default: the
 	// asymmetric algorithms the provider advertises, else RS256. Symmetric
