@@ -1,6 +1,9 @@
 package blueprint
 
-import "strings"
+import (
+	"net/http"
+	"strings"
+)
 
 // challenge is one authentication challenge of a WWW-Authenticate field
 // (RFC 9110 §11.6.1): a scheme and either a token68 or auth-params.
@@ -39,6 +42,22 @@ func parseChallenges(lines []string) []challenge {
 		out = p.all(out)
 	}
 	return out
+}
+
+// ChallengeParam returns the auth-param name of the first challenge with
+// the given scheme among h's WWW-Authenticate fields, parsed as RFC 9110
+// §11.6.1 defines them (several challenges per field, quoted values
+// unescaped), and whether that challenge has it: for example the error
+// code of a Bearer challenge (RFC 6750 §3) in a resource server's answer,
+// ChallengeParam(resp.Header, "Bearer", "error").
+func ChallengeParam(h http.Header, scheme, name string) (string, bool) {
+	for _, ch := range parseChallenges(h.Values("WWW-Authenticate")) {
+		if ch.is(scheme) {
+			v, ok := ch.params[strings.ToLower(name)]
+			return v, ok
+		}
+	}
+	return "", false
 }
 
 // challengeParser reads one field line.

@@ -124,13 +124,7 @@ func (p *provider) checkSignedUserInfo(claims map[string]any, iss string) error 
 // code of letters a-z and '_' is kept, as every registered one is; anything
 // else, which could carry whatever the server echoed, is left out.
 func userInfoErrorCode(h http.Header, body []byte) string {
-	code := ""
-	for _, ch := range h.Values("WWW-Authenticate") {
-		if v, ok := challengeParam(ch, "error"); ok {
-			code = v
-			break
-		}
-	}
+	code, _ := blueprint.ChallengeParam(h, "Bearer", "error")
 	if code == "" {
 		var e struct {
 			Error string `json:"error"`
@@ -143,48 +137,4 @@ func userInfoErrorCode(h http.Header, body []byte) string {
 		return ""
 	}
 	return code
-}
-
-// challengeParam finds the auth-param name in a WWW-Authenticate value
-// (RFC 9110 §11.6.1: a scheme, then name=value pairs, the value a token
-// or a quoted string, separated by commas). It reads the first challenge's
-// parameters and stops at a quoted value it cannot parse.
-func challengeParam(ch, name string) (string, bool) {
-	_, rest, _ := strings.Cut(strings.TrimSpace(ch), " ")
-	for rest = strings.TrimSpace(rest); rest != ""; rest = strings.TrimLeft(rest, ", \t") {
-		k, v, ok := strings.Cut(rest, "=")
-		if !ok {
-			return "", false
-		}
-		k, v = strings.TrimSpace(k), strings.TrimLeft(v, " \t")
-		var val string
-		if strings.HasPrefix(v, `"`) {
-			end := quotedEnd(v)
-			if end < 0 {
-				return "", false
-			}
-			val, rest = strings.ReplaceAll(v[1:end], `\`, ""), v[end+1:]
-		} else {
-			val, rest, _ = strings.Cut(v, ",")
-			val = strings.TrimSpace(val)
-		}
-		if strings.EqualFold(k, name) {
-			return val, true
-		}
-	}
-	return "", false
-}
-
-// quotedEnd is the index of the quote that closes the quoted string s
-// starts with, skipping backslash escapes; -1 when it is not closed.
-func quotedEnd(s string) int {
-	for i := 1; i < len(s); i++ {
-		switch s[i] {
-		case '\\':
-			i++
-		case '"':
-			return i
-		}
-	}
-	return -1
 }
