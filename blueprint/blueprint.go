@@ -58,6 +58,7 @@ type settings struct {
 	logger                  *slog.Logger
 	now                     func() time.Time // Options.Now, never nil
 	skipRedirectPathCheck   bool
+	noRefreshOn401          bool // Options.DisableRefreshOn401
 	configErr               error
 }
 
@@ -93,6 +94,9 @@ type requestState struct {
 	client   Client // the request's Client, valid when client.b is set
 	identity *Identity
 	sign     signCtx // the request's context carrying tok, for the Client
+	// refreshed: tok is what a refresh in this request gave (an API's 401
+	// for it is not answered with another refresh)
+	refreshed bool
 }
 
 // newBlueprint assembles a blueprint. o are the config's Options; secret
@@ -125,7 +129,7 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		origins: make(originSet), timeout: DefaultProviderTimeout,
 		leeway: DefaultRefreshLeeway, loginTTL: DefaultLoginTTL, maxPending: DefaultMaxPendingLogins,
 		sessionName: o.SessionName, logger: o.Logger, skipRedirectPathCheck: o.SkipRedirectPathCheck,
-		keepSessionID: o.InsecureKeepSessionID, now: o.Now,
+		keepSessionID: o.InsecureKeepSessionID, now: o.Now, noRefreshOn401: o.DisableRefreshOn401,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -349,13 +353,7 @@ func (b *Blueprint) getToken(c *gin.Context) (*Token, error) {
 // setToken stores the token through the setter or the storage and makes it
 // the request's token.
 func (b *Blueprint) setToken(c *gin.Context, tok *Token) error {
-	var err error
-	if b.setter != nil {
-		err = b.setter(c, tok)
-	} else {
-		err = b.storage.Set(c, b.name, tok)
-	}
-	if err != nil {
+	if err := b.putToken(c, tok); err != nil {
 		return err
 	}
 	st := b.state(c)
@@ -363,20 +361,30 @@ func (b *Blueprint) setToken(c *gin.Context, tok *Token) error {
 	return nil
 }
 
+// putToken stores the token through the setter or the storage.
+func (b *Blueprint) putToken(c *gin.Context, tok *Token) error {
+	if b.setter != nil {
+		return b.setter(c, tok)
+	}
+	return b.storage.Set(c, b.name, tok)
+}
+
 // deleteToken forgets the token through the deleter or the storage.
 func (b *Blueprint) deleteToken(c *gin.Context) error {
-	var err error
-	if b.deleter != nil {
-		err = b.deleter(c)
-	} else {
-		err = b.storage.Delete(c, b.name)
-	}
-	if err != nil {
+	if err := b.dropToken(c); err != nil {
 		return err
 	}
 	st := b.state(c)
 	st.loaded, st.tok, st.err, st.identity = true, nil, nil, nil
 	return nil
+}
+
+// dropToken forgets the token through the deleter or the storage.
+func (b *Blueprint) dropToken(c *gin.Context) error {
+	if b.deleter != nil {
+		return b.deleter(c)
+	}
+	return b.storage.Delete(c, b.name)
 }
 
 // Token returns the logged-in user's token, refreshed first when it expires
@@ -395,7 +403,8 @@ func (b *Blueprint) token(c *gin.Context, st *requestState) (*Token, error) {
 	}
 	tok, err := b.getToken(c)
 	if err == nil && tok != nil && tok.Expired(b.set.now(), b.set.leeway) {
-		tok, err = b.refreshToken(c, tok)
+		tok, err = b.refreshToken(requestOwner(c), tok)
+		st.refreshed = true
 	}
 	st.loaded, st.tok, st.err = true, tok, err
 	st.sign.init(c.Request.Context(), tok)

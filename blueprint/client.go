@@ -28,8 +28,21 @@ const (
 // origin (and AllowedHosts), redirects included.
 type Client struct {
 	b  *Blueprint
-	c  *gin.Context
+	c  *gin.Context // nil for a Client of ClientFor
 	st *requestState
+
+	ctx  context.Context // ClientFor's context, for its calls
+	user string          // ClientFor's user key
+	us   UserStorage     // ClientFor's storage
+
+	// cur, when set, is the token calls use: after a refresh the API's
+	// 401 asked for, or, for ClientFor, the token loaded last. mu
+	// serialises what replaces it.
+	cur atomic.Pointer[signCtx]
+	mu  sync.Mutex
+
+	hcOnce sync.Once
+	hc     http.Client // HTTPClient's, made at its first call
 }
 
 // Client returns the API client for the request's user. It is created once
@@ -37,7 +50,7 @@ type Client struct {
 func (b *Blueprint) Client(c *gin.Context) *Client {
 	st := b.state(c)
 	if st.client.b == nil {
-		st.client = Client{b: b, c: c, st: st}
+		st.client.b, st.client.c, st.client.st = b, c, st
 	}
 	return &st.client
 }
@@ -57,7 +70,11 @@ func (cl *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	r := req.Clone(cl.signing(req.Context(), tok))
 	r.URL, r.Host = u, ""
-	return cl.b.set.api.Do(r)
+	resp, err := cl.b.set.api.Do(r)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		return cl.after401(r, resp, tok, cl.resend)
+	}
+	return resp, err
 }
 
 // Get sends a GET for path (relative to APIBaseURL, or an absolute URL on
@@ -106,7 +123,7 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	}
 	// The URL was parsed when it was resolved: the request is made with an
 	// empty one (which NewRequest parses for free) and given a copy.
-	req, err := http.NewRequestWithContext(cl.signing(cl.c.Request.Context(), tok), method, "", body)
+	req, err := http.NewRequestWithContext(cl.signing(cl.context(), tok), method, "", body)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +134,20 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 	if accept != "" {
 		req.Header.Set("Accept", accept)
 	}
-	return cl.b.set.api.Do(req)
+	resp, err := cl.b.set.api.Do(req)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+		return cl.after401(req, resp, tok, cl.resend)
+	}
+	return resp, err
+}
+
+// context is the context the Client's own calls (Get, Post, GetJSON) run
+// in: the request's, or ClientFor's.
+func (cl *Client) context() context.Context {
+	if cl.c == nil {
+		return cl.ctx
+	}
+	return cl.c.Request.Context()
 }
 
 // maxResolved bounds the blueprint's memo of resolved paths: apps call a
@@ -187,6 +217,17 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 // token is the user's usable token, or ErrNotAuthorized: nothing is sent
 // without one.
 func (cl *Client) token() (*Token, error) {
+	if sc := cl.cur.Load(); sc != nil {
+		if sc.err != nil {
+			return nil, sc.err
+		}
+		if cl.c != nil || !sc.tok.Expired(cl.b.set.now(), cl.b.set.leeway) {
+			return sc.tok, nil
+		}
+	}
+	if cl.c == nil {
+		return cl.loadFor()
+	}
 	tok, err := cl.b.token(cl.c, cl.st)
 	if err != nil {
 		return nil, err
@@ -222,6 +263,9 @@ type signCtx struct {
 	auth     [1]string
 
 	dpop dpopMemo // tok's DPoP key, for the request's calls
+
+	refreshed bool  // tok is what a refresh gave this Client (Client.cur)
+	err       error // Client.cur: the token is gone, calls fail with err
 }
 
 // init makes sc carry tok in ctx. A context of a type that is not
@@ -265,6 +309,9 @@ func (sc *signCtx) Value(key any) any {
 // context and token, else a new one.
 func (cl *Client) signing(ctx context.Context, tok *Token) context.Context {
 	if sc := &cl.st.sign; sc.Context != nil && sc.tok == tok && sc.Context == ctx {
+		return sc
+	}
+	if sc := cl.cur.Load(); sc != nil && sc.Context != nil && sc.tok == tok && sc.Context == ctx {
 		return sc
 	}
 	return withSigning(ctx, tok)

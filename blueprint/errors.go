@@ -65,6 +65,15 @@ var (
 	// Logout; the token was forgotten locally all the same.
 	ErrRevoke = errors.New("gindance: token revocation failed")
 
+	// ErrNoUserStorage means ClientFor or TokenSourceFor was called on a
+	// blueprint whose tokens cannot be found by user key outside a request:
+	// its Storage is not a UserStorage (the default SessionStorage keeps
+	// each token in the user's session, which only their requests carry),
+	// or TokenGetter, TokenSetter or TokenDeleter stand in for the
+	// Storage's methods. Keep tokens in a server-side store
+	// (storage/sqlstore, storage/redisstore, storage/memory).
+	ErrNoUserStorage = errors.New("gindance: the blueprint's storage cannot find a token by user key: ClientFor needs a server-side store (storage/sqlstore, storage/redisstore, storage/memory) used through its own methods")
+
 	// ErrConfig means the blueprint is misconfigured (a missing client ID,
 	// endpoint or similar); the message says what.
 	ErrConfig = errors.New("gindance: configuration error")

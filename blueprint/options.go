@@ -159,6 +159,21 @@ type Options struct {
 	// cookie: use an encrypting cookie store or a server-side Storage.
 	// OAuth 2.0 only: NewOAuth1 refuses it (ErrConfig).
 	DPoP bool
+	// DisableRefreshOn401 turns off the refresh on an API's 401. By
+	// default, when the API answers a call of Client (or of its
+	// HTTPClient) with 401 and a challenge whose error is invalid_token
+	// (RFC 6750 §3.1, Bearer; RFC 9449 §7.1, DPoP), for a token that has a
+	// refresh token and was not just refreshed by that Client, the token
+	// is refreshed through the same single refresh as an expiring one
+	// (racing calls make one provider call) and the call is sent once more
+	// when its body can be sent again (no body, or GetBody); a second 401
+	// is returned as it is. It covers a token the provider revoked or
+	// expired before its Expiry said (a replica whose clock is behind, a
+	// provider that sends no expires_in). Set this when the API answers
+	// 401 invalid_token for reasons a refresh cannot mend and every
+	// refresh is costly. OAuth 2.0 only.
+	DisableRefreshOn401 bool
+
 	// ClockSkew is how far the provider's clock may be off from this
 	// server's when checking exp, iat and auth_time of id_tokens and
 	// logout tokens (go-oidc applies its own five minutes to nbf).

@@ -146,8 +146,10 @@ func (r *refresher) remember(key string, tok *Token, slot string, now time.Time)
 // already stored it in the request's own slot of a shared store (see
 // TokenSlotter): writing it again there would change nothing, and in a
 // refresh storm it is one write per racing request. A provider answer of
-// invalid_grant forgets the token and yields ErrNotAuthorized.
-func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
+// invalid_grant forgets the token and yields ErrNotAuthorized. o is whose
+// token it is: a request's user, or a user key outside any request
+// (ClientFor); both share one refresh.
+func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 	now := b.set.now()
 	if old.RefreshToken == "" {
 		if old.Expired(now, 0) {
@@ -159,9 +161,9 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 	res, ok := b.refresh.lookup(key, now)
 	if !ok {
 		if err := b.refresh.backingOff(key, now); err != nil {
-			return b.refreshFailed(c, old, err)
+			return b.refreshFailed(o, old, err)
 		}
-		leader := b.refreshContext(c) // the shared call may outlive this request
+		leader := b.detach(o) // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
 			// A flight for this token may have finished between the lookup
 			// above and DoChan; its result is remembered by now. Refreshing
@@ -174,18 +176,18 @@ func (b *Blueprint) refreshToken(c *gin.Context, old *Token) (*Token, error) {
 		select {
 		case r := <-ch:
 			if r.Err != nil {
-				return b.refreshFailed(c, old, r.Err)
+				return b.refreshFailed(o, old, r.Err)
 			}
 			res = r.Val.(recentRefresh)
-		case <-c.Request.Context().Done():
-			return nil, c.Request.Context().Err()
+		case <-o.ctx.Done():
+			return nil, o.ctx.Err()
 		}
 	}
 	tok := res.tok.Clone()
-	if res.slot != "" && b.tokenSlot(c) == res.slot {
+	if res.slot != "" && b.slotOf(o) == res.slot {
 		return tok, nil // the store holds it (or what replaced it since)
 	}
-	if err := b.setToken(c, tok); err != nil {
+	if err := b.storeOwned(o, tok); err != nil {
 		return nil, err
 	}
 	return tok, nil
@@ -233,25 +235,25 @@ func (b *Blueprint) tokenSlot(c *gin.Context) string {
 // refresh every other racer waits for), bounded by the provider timeout. With
 // a store shared between instances it holds the store's refresh lock and
 // re-reads the token first: another instance may have refreshed it already.
-func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recentRefresh, error) {
-	if ll, ok := b.storage.(LeaseLocker); ok && b.getter == nil {
-		return b.refreshLeased(c, ll, old, key)
+func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefresh, error) {
+	if ll, ok := b.leaseLocker(o); ok {
+		return b.refreshLeased(o, ll, old, key)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), b.set.timeout)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(o.ctx), b.set.timeout)
 	defer cancel()
-	locker, shared := b.storage.(RefreshLocker)
+	shared := b.sharesRefresh(o)
 	var unlock func() // nil once handed to keepStoring
 	defer func() {
 		if unlock != nil {
 			unlock()
 		}
 	}()
-	if shared && b.getter == nil {
+	if shared {
 		var err error
-		if unlock, err = locker.LockRefresh(ctx, c, b.name); err != nil {
+		if unlock, err = b.lockRefresh(ctx, o); err != nil {
 			return recentRefresh{}, err
 		}
-		cur, err := b.storage.Get(c, b.name)
+		cur, err := b.getShared(ctx, o)
 		switch {
 		case err != nil:
 			return recentRefresh{}, err
@@ -259,7 +261,7 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recen
 			return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
 		case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
 			// another instance refreshed it and stored it before unlocking
-			return b.refreshed(key, cur, b.tokenSlot(c)), nil
+			return b.refreshed(key, cur, b.slotOf(o)), nil
 		}
 		old = cur
 	}
@@ -271,9 +273,9 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recen
 	if tok == nil {
 		return recentRefresh{}, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
 	}
-	if shared && b.getter == nil && b.setter == nil {
+	if shared && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
-		if err := b.storage.Set(c, b.name, tok); err != nil {
+		if err := b.setShared(o, tok); err != nil {
 			// The provider has answered: with rotation the old refresh
 			// token is spent, and this token must not be lost. Later
 			// requests here reuse it, and write it themselves (it is
@@ -281,11 +283,11 @@ func (b *Blueprint) refreshShared(c *gin.Context, old *Token, key string) (recen
 			// its TTL) until it is stored, so other instances wait and
 			// then read it.
 			b.refreshed(key, tok, "")
-			go b.keepStoring(func() error { return b.storage.Set(c, b.name, tok) }, unlock)
+			go b.keepStoring(func() error { return b.setShared(o, tok) }, unlock)
 			unlock = nil
 			return recentRefresh{}, err
 		}
-		return b.refreshed(key, tok, b.tokenSlot(c)), nil
+		return b.refreshed(key, tok, b.slotOf(o)), nil
 	}
 	return b.refreshed(key, tok, ""), nil
 }
@@ -329,25 +331,22 @@ func (b *Blueprint) keepStoring(store func() error, unlock func()) {
 // log in again. A shared store forgets it only if it still holds it
 // (TokenForgetter): a newer token another instance stored meanwhile is
 // kept, and used when it has not expired.
-func (b *Blueprint) refreshFailed(c *gin.Context, old *Token, err error) (*Token, error) {
+// The caller makes the result the request's token (the request's memo is
+// its to update).
+func (b *Blueprint) refreshFailed(o owner, old *Token, err error) (*Token, error) {
 	var pe *ProviderError
 	if errors.As(err, &pe) && pe.Code == "invalid_grant" {
-		if f, ok := b.storage.(TokenForgetter); ok && b.getter == nil && b.deleter == nil {
-			cur, derr := f.ForgetRefreshed(c, b.name, old)
+		if forget, ok := b.forgetter(o); ok {
+			cur, derr := forget(old)
 			switch {
 			case derr != nil:
 				return nil, errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
 			case cur != nil && !cur.Expired(b.set.now(), b.set.leeway):
-				st := b.state(c)
-				st.loaded, st.tok, st.err = true, cur, nil
 				return cur, nil
-			case cur == nil:
-				st := b.state(c)
-				st.loaded, st.tok, st.err, st.identity = true, nil, nil, nil
 			}
 			return nil, fmt.Errorf("%w: %w", ErrNotAuthorized, err)
 		}
-		if derr := b.deleteToken(c); derr != nil {
+		if derr := b.forgetOwned(o); derr != nil {
 			return nil, errors.Join(fmt.Errorf("%w: %w", ErrNotAuthorized, err), derr)
 		}
 		return nil, fmt.Errorf("%w: %w", ErrNotAuthorized, err)

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/gin-gonic/gin"
 )
 
 // errLeaseRanOut means the refresh lease had less than ProviderTimeout and
@@ -18,10 +16,10 @@ var errLeaseRanOut = errors.New("gindance: the refresh lease ran out before the 
 // refreshLeased is refreshShared over a LeaseLocker. A holder that finds its
 // lease too short to call the provider takes the lease again, once: it then
 // reads the token another instance may have refreshed meanwhile.
-func (b *Blueprint) refreshLeased(c *gin.Context, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
-	res, err := b.refreshUnderLease(c, ll, old, key)
+func (b *Blueprint) refreshLeased(o owner, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
+	res, err := b.refreshUnderLease(o, ll, old, key)
 	if errors.Is(err, errLeaseRanOut) {
-		res, err = b.refreshUnderLease(c, ll, old, key)
+		res, err = b.refreshUnderLease(o, ll, old, key)
 	}
 	return res, err
 }
@@ -34,13 +32,13 @@ func (b *Blueprint) refreshLeased(c *gin.Context, ll LeaseLocker, old *Token, ke
 // before it. The new token is written through the lease: a write the store
 // refuses (another instance stored a token after this lease ended) is not
 // forced, and the stored token is used instead.
-func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
-	base := context.WithoutCancel(c.Request.Context())
+func (b *Blueprint) refreshUnderLease(o owner, ll LeaseLocker, old *Token, key string) (recentRefresh, error) {
+	base := context.WithoutCancel(o.ctx)
 	// the wait: the lease of a holder that died or hangs ends within its
 	// length; the lease's own write takes one store operation more
 	ttl, op := ll.LeaseBudget()
 	wait, stopWaiting := context.WithTimeout(base, ttl+op)
-	lease, err := ll.LockLease(wait, c, b.name)
+	lease, err := b.lockLease(wait, o, ll)
 	stopWaiting()
 	if err != nil {
 		return recentRefresh{}, err
@@ -63,7 +61,7 @@ func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token
 		return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
 	case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
 		// another instance refreshed it and stored it before unlocking
-		return b.refreshed(key, cur, b.tokenSlot(c)), nil
+		return b.refreshed(key, cur, b.slotOf(o)), nil
 	}
 	if ends := lease.Ends(); !ends.IsZero() {
 		// real time, not Options.Now: the lease ends in the store's time
@@ -88,18 +86,18 @@ func (b *Blueprint) refreshUnderLease(c *gin.Context, ll LeaseLocker, old *Token
 	}
 	switch err := lease.Replace(sctx, tok); {
 	case err == nil:
-		return b.refreshed(key, tok, b.tokenSlot(c)), nil
+		return b.refreshed(key, tok, b.slotOf(o)), nil
 	case errors.Is(err, ErrTokenChanged):
 		// this lease ended and another instance stored a token since:
 		// that one stays, and is used
-		stored, err := b.storage.Get(c, b.name)
+		stored, err := b.getShared(sctx, o)
 		switch {
 		case err != nil:
 			return recentRefresh{}, err
 		case stored == nil:
 			return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
 		}
-		return b.refreshed(key, stored, b.tokenSlot(c)), nil
+		return b.refreshed(key, stored, b.slotOf(o)), nil
 	default:
 		// see refreshShared: the answer must not be lost
 		b.refreshed(key, tok, "")

@@ -122,3 +122,32 @@ func (s SessionStorage) Delete(c *gin.Context, name string) error {
 	}
 	return updateSession(c, sess, map[string]any{tokenKey(name): nil})
 }
+
+// UserStorage is implemented by a Storage that keeps tokens server-side by
+// user key (storage.Store, and so storage/sqlstore, storage/redisstore and
+// storage/memory): the methods that reach a user's token outside any
+// request, for ClientFor and TokenSourceFor. name is the blueprint's name;
+// userKey is the key the Storage files the user's token under for requests
+// (for storage.Store, what its Config.User returns). GetFor returns nil,
+// nil when there is none. LockFor takes the same refresh lock the Storage's
+// RefreshLocker takes for a request of that user, so that a background job
+// and the user's requests refresh a token once between them; when the
+// Storage is also a TokenSlotter, its slots must be the user keys.
+// Implementations must be safe for concurrent use.
+type UserStorage interface {
+	GetFor(ctx context.Context, name, userKey string) (*Token, error)
+	SetFor(ctx context.Context, name, userKey string, tok *Token) error
+	DeleteFor(ctx context.Context, name, userKey string) error
+	LockFor(ctx context.Context, name, userKey string) (unlock func(), err error)
+}
+
+// UserLeaser is implemented by a UserStorage whose refresh lock is a lease
+// (a LeaseLocker and TokenForgetter, as storage.Store is): LockLeaseFor and
+// ForgetRefreshedFor are LockLease and ForgetRefreshed by user key, so that
+// ClientFor's refresh is fenced as a request's is. A UserStorage that is a
+// LeaseLocker but not a UserLeaser is refreshed by ClientFor under LockFor,
+// unfenced.
+type UserLeaser interface {
+	LockLeaseFor(ctx context.Context, name, userKey string) (Lease, error)
+	ForgetRefreshedFor(ctx context.Context, name, userKey string, refreshed *Token) (current *Token, err error)
+}

@@ -37,6 +37,7 @@ type ConditionalBackend interface {
 var (
 	_ blueprint.LeaseLocker    = (*Store)(nil)
 	_ blueprint.TokenForgetter = (*Store)(nil)
+	_ blueprint.UserLeaser     = (*Store)(nil)
 )
 
 // LeaseBudget returns Config.LockTTL and Config.Timeout (see
@@ -55,6 +56,16 @@ func (s *Store) LockLease(ctx context.Context, c *gin.Context, name string) (blu
 		return nil, fmt.Errorf("%w: no browser id", blueprint.ErrNotAuthorized)
 	}
 	return s.LeaseFor(ctx, name, user)
+}
+
+// LockLeaseFor is LeaseFor as a blueprint.Lease (blueprint.UserLeaser):
+// ClientFor's refresh takes the lease by user key.
+func (s *Store) LockLeaseFor(ctx context.Context, provider, user string) (blueprint.Lease, error) {
+	l, err := s.LeaseFor(ctx, provider, user)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 // LeaseFor takes the refresh lease of provider and user key; see LockLease.

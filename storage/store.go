@@ -126,8 +126,9 @@ type Config struct {
 	LockTTL time.Duration
 }
 
-// Store is a blueprint.Storage, blueprint.RefreshLocker and
-// blueprint.TokenSlotter over a Backend:
+// Store is a blueprint.Storage, blueprint.RefreshLocker,
+// blueprint.TokenSlotter and blueprint.UserStorage (for ClientFor) over a
+// Backend:
 // it finds the user key for each request, seals and unseals tokens, and
 // reports backend failures as ErrStoreUnavailable. It is safe for
 // concurrent use.
@@ -141,6 +142,7 @@ var (
 	_ blueprint.Storage       = (*Store)(nil)
 	_ blueprint.RefreshLocker = (*Store)(nil)
 	_ blueprint.TokenSlotter  = (*Store)(nil)
+	_ blueprint.UserStorage   = (*Store)(nil)
 )
 
 // New returns a Store keeping tokens in b.
