@@ -81,6 +81,16 @@ func TestReplicasRefreshOnce(t *testing.T) {
 	})
 }
 
+// A background job (ClientFor) and requests on two instances sharing Redis
+// refresh an expired token exactly once between them.
+func TestReplicasWithJobRefreshOnce(t *testing.T) {
+	storagetest.RunReplicasWithJob(t, func(t *testing.T) (a, b blueprint.Storage) {
+		ca, cb := newClient(t), newClient(t)
+		cfg := redisstore.Config{Config: storage.Config{User: storagetest.User}, Prefix: uniquePrefix(t, ca)}
+		return redisstore.New(ca, cfg), redisstore.New(cb, cfg)
+	})
+}
+
 func TestExpireWithToken(t *testing.T) {
 	c := newClient(t)
 	ctx := context.Background()

@@ -40,6 +40,21 @@ func TestReplicasRefreshOnce(t *testing.T) {
 	}
 }
 
+// A background job (ClientFor) and requests on two instances, each with
+// its own connection pool, sharing one database refresh an expired token
+// exactly once between them.
+func TestReplicasWithJobRefreshOnce(t *testing.T) {
+	for _, be := range backends[1:] { // SQLite's lock is per process
+		t.Run(be.name, func(t *testing.T) {
+			storagetest.RunReplicasWithJob(t, func(t *testing.T) (a, b blueprint.Storage) {
+				dbA, dbB := be.open(t), be.open(t)
+				table := uniqueTable(t, dbA)
+				return newStore(t, dbA, be.dialect, table, userCfg), newStore(t, dbB, be.dialect, table, userCfg)
+			})
+		})
+	}
+}
+
 func TestMigrateIsIdempotentAndConcurrent(t *testing.T) {
 	for _, be := range backends {
 		t.Run(be.name, func(t *testing.T) {
