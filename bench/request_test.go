@@ -101,6 +101,11 @@ func newAPIBlueprint(api *stubAPI) *blueprint.Blueprint {
 // live token), without a session middleware: server-side storage needs none.
 // mw run before the handler.
 func storageCase(s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *blueprint.Token) error, mw ...gin.HandlerFunc) (*requestCase, error) {
+	return storageCaseWith(apiHandler, s, seed, mw...)
+}
+
+// storageCaseWith is storageCase with the handler handler makes.
+func storageCaseWith(handler func(*blueprint.Blueprint) gin.HandlerFunc, s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *blueprint.Token) error, mw ...gin.HandlerFunc) (*requestCase, error) {
 	api := &stubAPI{}
 	bp := newAPIBlueprint(api)
 	bp.SetStorage(s)
@@ -109,7 +114,7 @@ func storageCase(s blueprint.Storage, seed func(bp *blueprint.Blueprint, tok *bl
 	}
 	r := gin.New()
 	r.Use(mw...)
-	r.GET("/api", apiHandler(bp))
+	r.GET("/api", handler(bp))
 	return &requestCase{engine: r, req: httptest.NewRequest(http.MethodGet, "/api", nil), api: api}, nil
 }
 
@@ -162,6 +167,8 @@ func requestCases() []struct {
 		{"floor-keys", func(testing.TB) (*requestCase, string) { return floorCase(appKeys), "" }},
 		{"memory-keys", func(testing.TB) (*requestCase, string) { return memoryCase(appKeys), "" }},
 		{"memory-store", memoryStoreCase},
+		{"memory-store-httpclient", memoryStoreHTTPClientCase},
+		{"memory-store-clientfor", memoryStoreClientForCase},
 		{"sqlite", sqliteCase},
 		{"redis", redisCase},
 	}

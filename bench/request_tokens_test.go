@@ -1,0 +1,75 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/storage"
+	"github.com/gindance/gindance/storage/memory"
+)
+
+// httpClientHandler makes the API call through the Client's standard
+// *http.Client, as go-github and the like do: a request with an absolute
+// URL, made by the caller.
+func httpClientHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodGet, apiBase+"me", nil)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp, err := bp.Client(c).HTTPClient().Do(req)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp.Body.Close()
+		c.Status(http.StatusNoContent)
+	}
+}
+
+// clientForHandler makes the API call as a background job does, through
+// ClientFor for the user key: a Client made for the call, the token read
+// from the store by user key.
+func clientForHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		cl, err := bp.ClientFor(context.Background(), benchUser)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp, err := cl.Get("me")
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp.Body.Close()
+		c.Status(http.StatusNoContent)
+	}
+}
+
+// memoryStoreHTTPClientCase is memory-store with the call made through
+// Client.HTTPClient.
+func memoryStoreHTTPClientCase(tb testing.TB) (*requestCase, string) {
+	s := memory.New(storage.Config{User: benchUserFunc})
+	rc, err := storageCaseWith(httpClientHandler, s, seedFor(s))
+	if err != nil {
+		tb.Fatalf("memory: seeding: %v", err)
+	}
+	return rc, ""
+}
+
+// memoryStoreClientForCase is memory-store with the call made through
+// ClientFor.
+func memoryStoreClientForCase(tb testing.TB) (*requestCase, string) {
+	s := memory.New(storage.Config{User: benchUserFunc})
+	rc, err := storageCaseWith(clientForHandler, s, seedFor(s))
+	if err != nil {
+		tb.Fatalf("memory: seeding: %v", err)
+	}
+	return rc, ""
+}
