@@ -1,5 +1,6 @@
 // Command github is the smallest real app that logs in with GitHub and
-// greets the user by login and primary verified email. It is one file on
+// greets the user by login and primary verified email, then calls the
+// GitHub API through go-github with the user's token. It is one file on
 // purpose: copy it into a module of your own and it runs.
 //
 //	GITHUB_CLIENT_ID=... GITHUB_CLIENT_SECRET=... \
@@ -21,6 +22,7 @@ import (
 	"github.com/gin-contrib/sessions"
 	"github.com/gin-contrib/sessions/cookie"
 	"github.com/gin-gonic/gin"
+	gogithub "github.com/google/go-github/v84/github"
 
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/providers/github"
@@ -64,7 +66,22 @@ func main() {
 		c.Header("Content-Type", "text/html; charset=utf-8")
 		_ = home.Execute(c.Writer, id)
 	})
-	// Logout is a POST: with SameSite=Lax cookies no other site can log the
+	// go-github takes an *http.Client: the blueprint's carries the user's
+	// token, refreshes it once however many calls race, retries a 401
+	// invalid_token once after a refresh, and sends it nowhere but GitHub's
+	// API.
+	r.GET("/repos", gh.Require(), func(c *gin.Context) {
+		client := GitHubFor(c, gh, "")
+		repos, _, err := client.Repositories.ListByAuthenticatedUser(c, &gogithub.RepositoryListByAuthenticatedUserOptions{Sort: "updated"})
+		if err != nil {
+			c.String(http.StatusBadGateway, "GitHub: %v", err)
+			return
+		}
+		for _, repo := range repos {
+			fmt.Fprintln(c.Writer, repo.GetFullName())
+		}
+	})
+		// Logout is a POST: with SameSite=Lax cookies no other site can log the
 	// user out by linking here.
 	r.POST("/logout", func(c *gin.Context) {
 		// GitHub has no RFC 7009 revocation endpoint: the token is forgotten
@@ -78,8 +95,23 @@ func main() {
 	log.Fatal(r.Run(addr()))
 }
 
+// GitHubFor returns a go-github client calling the API as the request's
+// user, through the blueprint's HTTPClient; apiBase "" is GitHub's own API,
+// another is a GitHub Enterprise or test server (which must be the
+// blueprint's APIBaseURL or one of its AllowedHosts).
+func GitHubFor(c *gin.Context, gh *blueprint.Blueprint, apiBase string) *gogithub.Client {
+	client := gogithub.NewClient(gh.Client(c).HTTPClient())
+	if apiBase != "" {
+		u, err := client.BaseURL.Parse(apiBase)
+		if err == nil {
+			client.BaseURL = u
+		}
+	}
+	return client
+}
+
 var home = template.Must(template.New("home").Parse(`<!doctype html><meta charset="utf-8"><title>Hello</title>
-<p>Hello {{.Username}} &lt;{{.Email}}&gt;.</p>
+<p>Hello {{.Username}} &lt;{{.Email}}&gt;. <a href="/repos">Your repositories</a></p>
 <form method="post" action="/logout"><button>Log out</button></form>
 `))
 

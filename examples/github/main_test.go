@@ -46,8 +46,14 @@ func copiedExamples(t *testing.T, names ...string) map[string]string {
 			t.Fatal(err)
 		}
 	}
+	// the API client libraries the examples call (go-github), at the
+	// root module's versions
+	var libs string
+	for _, m := range regexp.MustCompile(`(?m)^\s*(github\.com/google/go-(?:github/v\d+|querystring) v\S+)`).FindAllSubmatch(rootMod, -1) {
+		libs += "require " + string(m[1]) + "\n"
+	}
 	write(filepath.Join(mod, "go.mod"), []byte("module example.test/copied\n\n"+string(goLine)+"\n\n"+
-		"require github.com/gindance/gindance v0.0.0\n\nreplace github.com/gindance/gindance => "+root+"\n"))
+		"require github.com/gindance/gindance v0.0.0\n"+libs+"\nreplace github.com/gindance/gindance => "+root+"\n"))
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)

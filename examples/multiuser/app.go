@@ -43,6 +43,8 @@ type App struct {
 	DB       *sql.DB
 	Tokens   *sqlstore.Store
 	servers  []*http.Server
+	bps      map[string]*blueprint.Blueprint
+	users    *users
 }
 
 // Close stops the servers and closes the database.
@@ -134,11 +136,12 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		a.serve(ln, p)
 		providers[name] = p
 	}
-	r, err := newRouter(providers, a.Tokens, users)
+	r, bps, err := newRouter(providers, a.Tokens, users)
 	if err != nil {
 		appLn.Close()
 		return fail(err)
 	}
+	a.bps, a.users = bps, users
 	a.serve(appLn, r)
 	return a, nil
 }
@@ -155,7 +158,7 @@ func sessionUser(c *gin.Context) (string, error) {
 	return id, nil
 }
 
-func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, users *users) (*gin.Engine, error) {
+func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, users *users) (*gin.Engine, map[string]*blueprint.Blueprint, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.Use(gin.Recovery())
@@ -167,7 +170,7 @@ func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, u
 	for _, name := range providerNames {
 		b := providers[name].NewBlueprint(name)
 		if err := b.Validate(); err != nil { // a configuration mistake stops the app here
-			return nil, err
+			return nil, nil, err
 		}
 		b.SetStorage(tokens)
 		// Find or create the app's user, then log them in to the app: the
@@ -235,7 +238,49 @@ func newRouter(providers map[string]*gintest.Provider, tokens *sqlstore.Store, u
 		}
 		c.Redirect(http.StatusSeeOther, "/")
 	})
-	return r, nil
+	return r, bps, nil
+}
+
+// Sync is the app's background job: for every app user and every provider
+// they linked, it calls the provider's API outside any request, through
+// ClientFor, and returns what each answered ("user id/provider": the
+// account's login). A token that expired is refreshed on the same path as
+// the users' requests (once between them, on any replica sharing the
+// database); a user whose token is gone is skipped. Run it from a ticker,
+// a cron job or a queue worker.
+func (a *App) Sync(ctx context.Context) (map[string]string, error) {
+	rows, err := a.DB.QueryContext(ctx, a.users.q(`SELECT id FROM multiuser_users`))
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	got := map[string]string{}
+	for _, id := range ids {
+		for _, name := range providerNames {
+			cl, err := a.bps[name].ClientFor(ctx, id)
+			if errors.Is(err, blueprint.ErrNotAuthorized) {
+				continue // not linked, or the token is gone: the user logs in again
+			}
+			if err != nil {
+				return got, err
+			}
+			var me struct{ Login string }
+			if err := cl.GetJSON("me", &me); err != nil {
+				return got, fmt.Errorf("%s for user %s: %w", name, id, err)
+			}
+			got[id+"/"+name] = me.Login
+		}
+	}
+	return got, nil
 }
 
 // users is the app's own users table and the provider accounts linked to

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"time"
 )
 
 func main() {
@@ -41,6 +42,20 @@ func main() {
 		log.Fatal(err)
 	}
 	fmt.Printf("database: %s\napp:      %s  <- open this\n", app.Database, app.URL)
+	// the background job: every minute, every linked account, no request
+	go func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				synced, err := app.Sync(ctx)
+				log.Printf("sync: %d accounts, err %v", len(synced), err)
+			}
+		}
+	}()
 	<-ctx.Done()
 	app.Close()
 }

@@ -98,6 +98,17 @@ func story(t *testing.T, cfg Config) *App {
 	}
 	rows.Close()
 
+	// the background job reaches both of ada's accounts outside any request
+	synced, err := app.Sync(context.Background())
+	if err != nil || len(synced) != 2 {
+		t.Fatalf("sync: %v, %v; want ada's two accounts", synced, err)
+	}
+	for k, login := range synced {
+		if !strings.HasPrefix(login, "ada") {
+			t.Fatalf("sync: %s answered %q", k, login)
+		}
+	}
+
 	// a new browser logging in with beta alone is the same app user
 	br = gintest.NewBrowser()
 	home = signIn(get("/login/beta"), "ada-b")
