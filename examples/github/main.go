@@ -81,7 +81,7 @@ func main() {
 			fmt.Fprintln(c.Writer, repo.GetFullName())
 		}
 	})
-		// Logout is a POST: with SameSite=Lax cookies no other site can log the
+	// Logout is a POST: with SameSite=Lax cookies no other site can log the
 	// user out by linking here.
 	r.POST("/logout", func(c *gin.Context) {
 		// GitHub has no RFC 7009 revocation endpoint: the token is forgotten
