@@ -33,9 +33,43 @@ const ReplicaRequests = 100
 // fake provider that rotates refresh tokens and revokes the token family on
 // reuse. It seeds an expired token for one user, fires ReplicaRequests
 // concurrent API calls split across both instances, and checks that every
-// call succeeds and that the provider saw exactly one refresh.
+// call succeeds, that the provider saw exactly one refresh and no spent
+// refresh token presented again, and that the rotated token is what the
+// store keeps.
 func RunReplicas(t *testing.T, newReplicas NewReplicas) {
-	const user = "replica-user"
+	runReplicas(t, newReplicas, "replica-user", ReplicaRequests, nil)
+}
+
+// JobRequests is how many concurrent API calls RunReplicasWithJob makes
+// besides its background job.
+const JobRequests = 50
+
+// RunReplicasWithJob is RunReplicas with a background job: JobRequests
+// concurrent API calls split across both instances and, at the same
+// moment, a job on instance a calling the API for that user through
+// Blueprint.ClientFor. The store's values must be blueprint.UserStorage
+// (storage.Store is). The job must succeed too, and the refresh be the one
+// refresh between the job and the instances.
+func RunReplicasWithJob(t *testing.T, newReplicas NewReplicas) {
+	runReplicas(t, newReplicas, "job-user", JobRequests, func(job *blueprint.Blueprint, user string) error {
+		cl, err := job.ClientFor(context.Background(), user)
+		if err != nil {
+			return err
+		}
+		var me struct{ ID string }
+		if err := cl.GetJSON("me", &me); err != nil {
+			return err
+		}
+		if me.ID != user {
+			return fmt.Errorf("the API answered for %q", me.ID)
+		}
+		return nil
+	})
+}
+
+// runReplicas is RunReplicas with requests calls and, when job is not nil,
+// job run at the same moment with a blueprint of instance a's store.
+func runReplicas(t *testing.T, newReplicas NewReplicas, user string, requests int, job func(*blueprint.Blueprint, string) error) {
 	p := gintest.StartProvider(gintest.Options{
 		User:                &gintest.User{ID: user, Login: user},
 		RotateRefreshTokens: true,
@@ -56,12 +90,24 @@ func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 		t.Fatalf("seeding the expired token: %v", err)
 	}
 
-	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: ReplicaRequests}}
+	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: requests}}
 	defer hc.CloseIdleConnections()
 	start := make(chan struct{})
-	results := make([]string, ReplicaRequests)
+	results := make([]string, requests)
+	var jobErr error
 	var wg sync.WaitGroup
-	for i := range ReplicaRequests {
+	if job != nil {
+		// The refresh takes a while, so that the job and the requests
+		// overlap whoever starts first.
+		p.Fail(gintest.Failure{TokenDelay: 200 * time.Millisecond, ErrorOnGrant: "refresh_token"})
+		bp := p.NewBlueprint("fake")
+		bp.SetStorage(a)
+		wg.Go(func() {
+			<-start
+			jobErr = job(bp, user)
+		})
+	}
+	for i := range requests {
 		wg.Go(func() {
 			req, _ := http.NewRequest("GET", urls[i%2]+"/me", nil)
 			req.Header.Set(UserHeader, user)
@@ -79,25 +125,30 @@ func RunReplicas(t *testing.T, newReplicas NewReplicas) {
 	close(start)
 	wg.Wait()
 
+	if jobErr != nil {
+		t.Errorf("the background job: %v", jobErr)
+	}
 	failed := 0
 	for i, r := range results {
 		if r != "200 "+user {
-			failed++
-			if failed <= 5 {
+			if failed++; failed <= 5 {
 				t.Errorf("request %d (instance %d): %q, want %q", i, i%2, r, "200 "+user)
 			}
 		}
 	}
 	if failed > 0 {
-		t.Errorf("%d of %d requests failed", failed, ReplicaRequests)
+		t.Errorf("%d of %d requests failed", failed, requests)
 	}
 	if n := p.Calls(gintest.EndpointRefresh); n != 1 {
-		t.Errorf("the provider saw %d refreshes, want exactly 1 between the two instances", n)
+		t.Errorf("the provider saw %d refreshes, want exactly 1 between the two instances (and the job)", n)
+	}
+	if n := p.RefreshReuses(); n != 0 {
+		t.Errorf("a spent refresh token was presented %d times", n)
 	}
 	for i, s := range []blueprint.Storage{a, b} {
 		tok, err := s.Get(Request(user), "fake")
-		if err != nil || tok == nil || tok.AccessToken == access || tok.Expired(time.Now(), time.Minute) {
-			t.Errorf("instance %d reads %+v, %v from the store, want the refreshed token", i, tok, err)
+		if err != nil || tok == nil || tok.AccessToken == access || tok.RefreshToken == refresh || tok.Expired(time.Now(), time.Minute) {
+			t.Errorf("instance %d reads %+v, %v from the store, want the rotated token", i, tok, err)
 		}
 	}
 }
@@ -131,100 +182,4 @@ func startInstance(t *testing.T, p *gintest.Provider, s blueprint.Storage) strin
 	srv := httptest.NewServer(r)
 	t.Cleanup(srv.Close)
 	return srv.URL
-}
-
-// JobRequests is how many concurrent API calls RunReplicasWithJob makes
-// besides its background job.
-const JobRequests = 50
-
-// RunReplicasWithJob is RunReplicas with a background job: two app
-// instances sharing the store under test, an expired token for one user,
-// JobRequests concurrent API calls split across both instances and, at the
-// same moment, a job on instance a calling the API for that user through
-// Blueprint.ClientFor. The store's values must be blueprint.UserStorage
-// (storage.Store is). It checks that every call and the job succeed, that
-// the provider saw exactly one refresh and no spent refresh token
-// presented again, and that the rotated token is what the store keeps.
-func RunReplicasWithJob(t *testing.T, newReplicas NewReplicas) {
-	const user = "job-user"
-	p := gintest.StartProvider(gintest.Options{
-		User:                &gintest.User{ID: user, Login: user},
-		RotateRefreshTokens: true,
-		DetectRefreshReuse:  true,
-	})
-	t.Cleanup(p.Close)
-	a, b := newReplicas(t)
-	if a == b {
-		t.Fatal("NewReplicas returned the same store value twice; each instance needs its own")
-	}
-	job := p.NewBlueprint("fake")
-	job.SetStorage(a)
-	urls := [2]string{startInstance(t, p, a), startInstance(t, p, b)}
-
-	access, refresh := p.IssueToken(user, -time.Minute)
-	seed := &blueprint.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer",
-		Expiry: time.Now().Add(-time.Minute)}
-	if err := a.Set(Request(user), "fake", seed); err != nil {
-		t.Fatalf("seeding the expired token: %v", err)
-	}
-
-	hc := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: JobRequests}}
-	defer hc.CloseIdleConnections()
-	start := make(chan struct{})
-	results := make([]string, JobRequests)
-	var jobErr error
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		<-start
-		cl, err := job.ClientFor(context.Background(), user)
-		if err != nil {
-			jobErr = err
-			return
-		}
-		var me struct{ ID string }
-		if jobErr = cl.GetJSON("me", &me); jobErr == nil && me.ID != user {
-			jobErr = fmt.Errorf("the API answered for %q", me.ID)
-		}
-	})
-	for i := range JobRequests {
-		wg.Go(func() {
-			req, _ := http.NewRequest("GET", urls[i%2]+"/me", nil)
-			req.Header.Set(UserHeader, user)
-			<-start
-			resp, err := hc.Do(req)
-			if err != nil {
-				results[i] = err.Error()
-				return
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(resp.Body)
-			results[i] = fmt.Sprintf("%d %s", resp.StatusCode, body)
-		})
-	}
-	close(start)
-	wg.Wait()
-
-	if jobErr != nil {
-		t.Errorf("the background job: %v", jobErr)
-	}
-	failed := 0
-	for i, r := range results {
-		if r != "200 "+user {
-			if failed++; failed <= 5 {
-				t.Errorf("request %d (instance %d): %q, want %q", i, i%2, r, "200 "+user)
-			}
-		}
-	}
-	if n := p.Calls(gintest.EndpointRefresh); n != 1 {
-		t.Errorf("the provider saw %d refreshes, want exactly 1 between the job and the two instances", n)
-	}
-	if n := p.RefreshReuses(); n != 0 {
-		t.Errorf("a spent refresh token was presented %d times", n)
-	}
-	for i, s := range []blueprint.Storage{a, b} {
-		tok, err := s.Get(Request(user), "fake")
-		if err != nil || tok == nil || tok.AccessToken == access || tok.RefreshToken == refresh || tok.Expired(time.Now(), time.Minute) {
-			t.Errorf("instance %d reads %+v, %v from the store, want the rotated token", i, tok, err)
-		}
-	}
 }
