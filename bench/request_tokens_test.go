@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
+	"github.com/gindance/gindance/gintest"
 	"github.com/gindance/gindance/storage"
 	"github.com/gindance/gindance/storage/memory"
 )
@@ -50,6 +51,16 @@ func clientForHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
 		resp.Body.Close()
 		c.Status(http.StatusNoContent)
 	}
+}
+
+// memoryHTTPClientCase is memory with the call made through
+// Client.HTTPClient.
+func memoryHTTPClientCase(testing.TB) (*requestCase, string) {
+	rc, _ := storageCaseWith(httpClientHandler, gintest.NewMemoryStorage(nil), func(bp *blueprint.Blueprint, tok *blueprint.Token) error {
+		gintest.SeedToken(bp, tok)
+		return nil
+	})
+	return rc, ""
 }
 
 // memoryStoreHTTPClientCase is memory-store with the call made through
