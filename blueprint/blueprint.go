@@ -88,15 +88,16 @@ type requestKey struct{ b *Blueprint }
 
 // requestState is what a blueprint remembers for the length of one request.
 type requestState struct {
-	loaded   bool
-	tok      *Token
-	err      error
-	client   Client // the request's Client, valid when client.b is set
-	identity *Identity
-	sign     signCtx // the request's context carrying tok, for the Client
+	loaded bool
 	// refreshed: tok is what a refresh in this request gave (an API's 401
-	// for it is not answered with another refresh)
+	// for it is not answered with another refresh); beside loaded, in its
+	// padding
 	refreshed bool
+	tok       *Token
+	err       error
+	client    Client // the request's Client, valid when client.b is set
+	identity  *Identity
+	sign      signCtx // the request's context carrying tok, for the Client
 }
 
 // newBlueprint assembles a blueprint. o are the config's Options; secret

@@ -30,19 +30,33 @@ type Client struct {
 	b  *Blueprint
 	c  *gin.Context // nil for a Client of ClientFor
 	st *requestState
-
-	ctx  context.Context // ClientFor's context, for its calls
-	user string          // ClientFor's user key
-	us   UserStorage     // ClientFor's storage
+	// keyed is ClientFor's user, nil for a request's Client. What only
+	// some Clients need is kept behind pointers: a request's Client lives
+	// in its per-request memo, allocated for every request.
+	keyed *keyedUser
 
 	// cur, when set, is the token calls use: after a refresh the API's
 	// 401 asked for, or, for ClientFor, the token loaded last. mu
 	// serialises what replaces it.
-	cur atomic.Pointer[signCtx]
+	cur atomic.Pointer[replacement]
 	mu  sync.Mutex
 
-	hcOnce sync.Once
-	hc     http.Client // HTTPClient's, made at its first call
+	hc atomic.Pointer[http.Client] // HTTPClient's, made at its first call
+}
+
+// keyedUser is whose token a Client of ClientFor uses, and the context
+// its calls run in.
+type keyedUser struct {
+	ctx context.Context
+	key string
+	us  UserStorage
+}
+
+// replacement is a token that replaced the one a Client loaded first (Client.cur).
+type replacement struct {
+	sc        signCtx // the token, with the Client's context
+	refreshed bool    // a refresh by this Client gave it
+	err       error   // the token is gone: calls fail with err
 }
 
 // Client returns the API client for the request's user. It is created once
@@ -145,7 +159,7 @@ func (cl *Client) newRequestAccept(method, path, contentType string, body io.Rea
 // in: the request's, or ClientFor's.
 func (cl *Client) context() context.Context {
 	if cl.c == nil {
-		return cl.ctx
+		return cl.keyed.ctx
 	}
 	return cl.c.Request.Context()
 }
@@ -217,12 +231,12 @@ func (b *Blueprint) resolve(ref *url.URL) (*url.URL, error) {
 // token is the user's usable token, or ErrNotAuthorized: nothing is sent
 // without one.
 func (cl *Client) token() (*Token, error) {
-	if sc := cl.cur.Load(); sc != nil {
-		if sc.err != nil {
-			return nil, sc.err
+	if cur := cl.cur.Load(); cur != nil {
+		if cur.err != nil {
+			return nil, cur.err
 		}
-		if cl.c != nil || !sc.tok.Expired(cl.b.set.now(), cl.b.set.leeway) {
-			return sc.tok, nil
+		if cl.c != nil || !cur.sc.tok.Expired(cl.b.set.now(), cl.b.set.leeway) {
+			return cur.sc.tok, nil
 		}
 	}
 	if cl.c == nil {
@@ -263,9 +277,6 @@ type signCtx struct {
 	auth     [1]string
 
 	dpop dpopMemo // tok's DPoP key, for the request's calls
-
-	refreshed bool  // tok is what a refresh gave this Client (Client.cur)
-	err       error // Client.cur: the token is gone, calls fail with err
 }
 
 // init makes sc carry tok in ctx. A context of a type that is not
@@ -311,8 +322,8 @@ func (cl *Client) signing(ctx context.Context, tok *Token) context.Context {
 	if sc := &cl.st.sign; sc.Context != nil && sc.tok == tok && sc.Context == ctx {
 		return sc
 	}
-	if sc := cl.cur.Load(); sc != nil && sc.Context != nil && sc.tok == tok && sc.Context == ctx {
-		return sc
+	if cur := cl.cur.Load(); cur != nil && cur.sc.Context != nil && cur.sc.tok == tok && cur.sc.Context == ctx {
+		return &cur.sc
 	}
 	return withSigning(ctx, tok)
 }

@@ -51,7 +51,7 @@ func (b *Blueprint) clientFor(ctx context.Context, userKey string) (*Client, err
 	if userKey == "" {
 		return nil, fmt.Errorf("%w: empty user key", ErrNotAuthorized)
 	}
-	return &Client{b: b, st: &requestState{}, ctx: ctx, user: userKey, us: us}, nil
+	return &Client{b: b, st: &requestState{}, keyed: &keyedUser{ctx: ctx, key: userKey, us: us}}, nil
 }
 
 // loadFor loads a ClientFor client's token from the store, refreshing it
@@ -60,10 +60,11 @@ func (cl *Client) loadFor() (*Token, error) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
 	b := cl.b
-	if sc := cl.cur.Load(); sc != nil && !sc.tok.Expired(b.set.now(), b.set.leeway) {
-		return sc.tok, nil // another call loaded it meanwhile
+	if cur := cl.cur.Load(); cur != nil && !cur.sc.tok.Expired(b.set.now(), b.set.leeway) {
+		return cur.sc.tok, nil // another call loaded it meanwhile
 	}
-	tok, err := cl.us.GetFor(cl.ctx, b.name, cl.user)
+	k := cl.keyed
+	tok, err := k.us.GetFor(k.ctx, b.name, k.key)
 	switch {
 	case err != nil:
 		return nil, err

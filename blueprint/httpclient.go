@@ -20,11 +20,16 @@ import (
 // Client, made once: every call returns the same client. A call fails
 // with ErrNotAuthorized when there is no usable token.
 func (cl *Client) HTTPClient() *http.Client {
-	cl.hcOnce.Do(func() {
-		cl.hc = *cl.b.set.api // its redirect guard, timeout and jar
-		cl.hc.Transport = clientTransport{cl}
-	})
-	return &cl.hc
+	if hc := cl.hc.Load(); hc != nil {
+		return hc
+	}
+	hc := new(http.Client)
+	*hc = *cl.b.set.api // its redirect guard, timeout and jar
+	hc.Transport = clientTransport{cl}
+	if !cl.hc.CompareAndSwap(nil, hc) {
+		return cl.hc.Load()
+	}
+	return hc
 }
 
 // clientTransport is HTTPClient's transport: the host guard, the user's
@@ -129,8 +134,8 @@ func discard(resp *http.Response) {
 func (cl *Client) renew(used *Token) (*Token, error) {
 	cl.mu.Lock()
 	defer cl.mu.Unlock()
-	if sc := cl.cur.Load(); sc != nil && sc.tok != used {
-		return sc.tok, nil
+	if cur := cl.cur.Load(); cur != nil && cur.err == nil && cur.sc.tok != used {
+		return cur.sc.tok, nil
 	}
 	tok, err := cl.b.refreshToken(cl.owner(), used)
 	if err != nil {
@@ -138,7 +143,7 @@ func (cl *Client) renew(used *Token) (*Token, error) {
 			if cl.c == nil {
 				cl.cur.Store(nil) // ClientFor reads the store again
 			} else {
-				cl.cur.Store(&signCtx{err: err})
+				cl.cur.Store(&replacement{err: err})
 			}
 		}
 		return nil, err
@@ -150,7 +155,7 @@ func (cl *Client) renew(used *Token) (*Token, error) {
 // owner is whose token the Client uses.
 func (cl *Client) owner() owner {
 	if cl.c == nil {
-		return owner{ctx: cl.ctx, user: cl.user, us: cl.us}
+		return owner{ctx: cl.keyed.ctx, user: cl.keyed.key, us: cl.keyed.us}
 	}
 	return requestOwner(cl.c)
 }
@@ -158,17 +163,17 @@ func (cl *Client) owner() owner {
 // setCurrent makes tok the token the Client's calls use. Its caller holds
 // cl.mu.
 func (cl *Client) setCurrent(tok *Token, refreshed bool) {
-	sc := &signCtx{}
-	sc.init(cl.context(), tok)
-	sc.tok, sc.refreshed = tok, refreshed
-	cl.cur.Store(sc)
+	cur := &replacement{refreshed: refreshed}
+	cur.sc.init(cl.context(), tok)
+	cur.sc.tok = tok
+	cl.cur.Store(cur)
 }
 
 // justRefreshed reports whether tok is what a refresh gave this Client: an
 // API that refuses it is not asked again with another refresh.
 func (cl *Client) justRefreshed(tok *Token) bool {
-	if sc := cl.cur.Load(); sc != nil && sc.tok == tok {
-		return sc.refreshed
+	if cur := cl.cur.Load(); cur != nil && cur.sc.tok == tok {
+		return cur.refreshed
 	}
 	return cl.st.refreshed && cl.st.tok == tok
 }
