@@ -100,7 +100,8 @@ func checkDials(t *testing.T, what string, conns []guardConn, allowed ...string)
 
 // FuzzHostGuard is a differential test of the host guard against
 // net/http itself: whatever URL the guard lets through (as an absolute URL
-// given to Client.Get, as the Location of the API's 302, as the Location
+// given to Client.Get or to Client.HTTPClient, as the Location of the
+// API's 302 to either, as the Location
 // of the revocation endpoint's 307), the host net/http actually dials, and
 // the Host it names in the request, is the API's or an allowed one (the
 // revocation endpoint's own, for its redirect).
@@ -135,6 +136,15 @@ func FuzzHostGuard(f *testing.F) {
 			resp.Body.Close()
 		}
 	})
+	r.GET("/httpclient", func(c *gin.Context) { // as go-github and the like call
+		req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodGet, target, nil)
+		if err != nil {
+			return
+		}
+		if resp, err := b.Client(c).HTTPClient().Do(req); err == nil {
+			resp.Body.Close()
+		}
+	})
 	r.GET("/logout", func(c *gin.Context) { _ = b.Logout(c) })
 	api := []string{"api.kiwi.test:8443", "uploads.kiwi.test:443", "[2001:db8::1]:8443"}
 
@@ -144,6 +154,8 @@ func FuzzHostGuard(f *testing.F) {
 		target = raw
 		serve(r, http.MethodGet, "/get", nil)
 		checkDials(t, "Get", g.take(), api...)
+		serve(r, http.MethodGet, "/httpclient", nil)
+		checkDials(t, "HTTPClient", g.take(), api...)
 		if !httpguts.ValidHeaderFieldValue(raw) {
 			return // not a Location a server could send
 		}
@@ -153,6 +165,9 @@ func FuzzHostGuard(f *testing.F) {
 		target = "/redirect"
 		serve(r, http.MethodGet, "/get", nil)
 		checkDials(t, "the API's 302", g.take(), api...)
+		target = "http://api.kiwi.test:8443/redirect"
+		serve(r, http.MethodGet, "/httpclient", nil)
+		checkDials(t, "the API's 302 to HTTPClient", g.take(), api...)
 		_ = store.Set(nil, "p", tok)
 		serve(r, http.MethodGet, "/logout", nil)
 		checkDials(t, "the revocation endpoint's 307", g.take(), "idp.kiwi.test:8443")
