@@ -66,19 +66,19 @@ func memoryHTTPClientCase(testing.TB) (*requestCase, string) {
 // memoryStoreHTTPClientCase is memory-store with the call made through
 // Client.HTTPClient.
 func memoryStoreHTTPClientCase(tb testing.TB) (*requestCase, string) {
-	s := memory.New(storage.Config{User: benchUserFunc})
-	rc, err := storageCaseWith(httpClientHandler, s, seedFor(s))
-	if err != nil {
-		tb.Fatalf("memory: seeding: %v", err)
-	}
-	return rc, ""
+	return memoryStoreWith(tb, httpClientHandler)
 }
 
 // memoryStoreClientForCase is memory-store with the call made through
 // ClientFor.
 func memoryStoreClientForCase(tb testing.TB) (*requestCase, string) {
+	return memoryStoreWith(tb, clientForHandler)
+}
+
+// memoryStoreWith is memory-store with the handler handler makes.
+func memoryStoreWith(tb testing.TB, handler func(*blueprint.Blueprint) gin.HandlerFunc) (*requestCase, string) {
 	s := memory.New(storage.Config{User: benchUserFunc})
-	rc, err := storageCaseWith(clientForHandler, s, seedFor(s))
+	rc, err := storageCaseWith(handler, s, seedFor(s))
 	if err != nil {
 		tb.Fatalf("memory: seeding: %v", err)
 	}

@@ -27,26 +27,22 @@ func TestConformance(t *testing.T) {
 }
 
 // Two app instances, each with its own connection pool, sharing one
-// database refresh an expired token exactly once between them.
+// database refresh an expired token exactly once between them; so do a
+// background job (ClientFor) and requests on both.
 func TestReplicasRefreshOnce(t *testing.T) {
-	for _, be := range backends[1:] { // SQLite's lock is per process
-		t.Run(be.name, func(t *testing.T) {
-			storagetest.RunReplicas(t, func(t *testing.T) (a, b blueprint.Storage) {
-				dbA, dbB := be.open(t), be.open(t)
-				table := uniqueTable(t, dbA)
-				return newStore(t, dbA, be.dialect, table, userCfg), newStore(t, dbB, be.dialect, table, userCfg)
-			})
-		})
-	}
+	forEachReplicated(t, storagetest.RunReplicas)
 }
 
-// A background job (ClientFor) and requests on two instances, each with
-// its own connection pool, sharing one database refresh an expired token
-// exactly once between them.
 func TestReplicasWithJobRefreshOnce(t *testing.T) {
+	forEachReplicated(t, storagetest.RunReplicasWithJob)
+}
+
+// forEachReplicated runs run for each database replicas can share, with
+// two stores on one table, each with a connection pool of its own.
+func forEachReplicated(t *testing.T, run func(*testing.T, storagetest.NewReplicas)) {
 	for _, be := range backends[1:] { // SQLite's lock is per process
 		t.Run(be.name, func(t *testing.T) {
-			storagetest.RunReplicasWithJob(t, func(t *testing.T) (a, b blueprint.Storage) {
+			run(t, func(t *testing.T) (a, b blueprint.Storage) {
 				dbA, dbB := be.open(t), be.open(t)
 				table := uniqueTable(t, dbA)
 				return newStore(t, dbA, be.dialect, table, userCfg), newStore(t, dbB, be.dialect, table, userCfg)
