@@ -186,3 +186,30 @@ func TestHTTPClientRefusesForeignHosts(t *testing.T) {
 		t.Errorf("relative URL: %v, want an error asking for an absolute URL", err)
 	}
 }
+
+// ClientFor's refresh is the requests' refresh: a provider answering 503
+// makes the job fail with the provider's error and the user's next request
+// wait out the back-off without calling it; invalid_grant forgets the
+// stored token (RFC 6749 §5.2).
+func TestClientForBackOffAndInvalidGrant(t *testing.T) {
+	p, bp, s := expiredFor(t)
+	p.Fail(gintest.Failure{TokenStatus: http.StatusServiceUnavailable, ErrorOnGrant: "refresh_token"})
+	var pe *blueprint.ProviderError
+	if _, err := bp.ClientFor(context.Background(), "u1"); !errors.As(err, &pe) || pe.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("job during a 503: %v, want the provider's 503", err)
+	}
+	calls := p.Calls(gintest.EndpointRefresh)
+	_, err := asUser(bp, func(c *gin.Context) (string, error) { return answer(bp.Client(c).Get("me")) })
+	if !errors.As(err, &pe) || p.Calls(gintest.EndpointRefresh) != calls {
+		t.Errorf("request right after: %v, %d more refresh calls; want the same error and none", err, p.Calls(gintest.EndpointRefresh)-calls)
+	}
+
+	p, bp, s = expiredFor(t)
+	p.Fail(gintest.Failure{TokenError: "invalid_grant"})
+	if _, err := bp.ClientFor(context.Background(), "u1"); !errors.Is(err, blueprint.ErrNotAuthorized) {
+		t.Fatalf("job after invalid_grant: %v, want ErrNotAuthorized", err)
+	}
+	if tok, _ := s.GetFor(context.Background(), "fake", "u1"); tok != nil {
+		t.Error("the token was kept after invalid_grant")
+	}
+}
