@@ -11,7 +11,14 @@
 //
 // Handlers then call b.Client(c) for an *http.Client-like value that signs
 // requests with the user's token, refreshes it once however many requests race,
-// and refuses to send it to any host it was not issued for.
+// and refuses to send it to any host it was not issued for. Its HTTPClient
+// is a standard *http.Client doing the same, for API client libraries
+// (go-github, google.golang.org/api); TokenSource hands the access token to
+// libraries that take an oauth2.TokenSource. Outside a request, ClientFor
+// and TokenSourceFor reach a user's token by user key in a server-side
+// store (a UserStorage), on the same single refresh. An API's 401
+// invalid_token is answered with one refresh and one more try
+// (Options.DisableRefreshOn401 turns it off).
 //
 // A started login (state, PKCE verifier, redirect URI, next path) waits in
 // a sealed cookie of its own, scoped to the blueprint's path: logins from
