@@ -167,6 +167,7 @@ func requestCases() []struct {
 		{"floor-keys", func(testing.TB) (*requestCase, string) { return floorCase(appKeys), "" }},
 		{"memory-keys", func(testing.TB) (*requestCase, string) { return memoryCase(appKeys), "" }},
 		{"memory-store", memoryStoreCase},
+		{"memory-do", memoryDoCase},
 		{"memory-httpclient", memoryHTTPClientCase},
 		{"memory-store-httpclient", memoryStoreHTTPClientCase},
 		{"memory-store-clientfor", memoryStoreClientForCase},

@@ -33,6 +33,26 @@ func httpClientHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
 	}
 }
 
+// doHandler makes the same request as httpClientHandler, built by the
+// caller with an absolute URL, and sends it through Client.Do: the
+// Client's own way for a request the caller made.
+func doHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		req, err := http.NewRequestWithContext(c.Request.Context(), http.MethodGet, apiBase+"me", nil)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp, err := bp.Client(c).Do(req)
+		if err != nil {
+			c.Status(http.StatusInternalServerError)
+			return
+		}
+		resp.Body.Close()
+		c.Status(http.StatusNoContent)
+	}
+}
+
 // clientForHandler makes the API call as a background job does, through
 // ClientFor for the user key: a Client made for the call, the token read
 // from the store by user key.
@@ -57,6 +77,15 @@ func clientForHandler(bp *blueprint.Blueprint) gin.HandlerFunc {
 // Client.HTTPClient.
 func memoryHTTPClientCase(testing.TB) (*requestCase, string) {
 	rc, _ := storageCaseWith(httpClientHandler, gintest.NewMemoryStorage(nil), func(bp *blueprint.Blueprint, tok *blueprint.Token) error {
+		gintest.SeedToken(bp, tok)
+		return nil
+	})
+	return rc, ""
+}
+
+// memoryDoCase is memory with the call made through Client.Do.
+func memoryDoCase(testing.TB) (*requestCase, string) {
+	rc, _ := storageCaseWith(doHandler, gintest.NewMemoryStorage(nil), func(bp *blueprint.Blueprint, tok *blueprint.Token) error {
 		gintest.SeedToken(bp, tok)
 		return nil
 	})
