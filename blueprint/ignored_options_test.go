@@ -31,6 +31,7 @@ func TestOAuth1RefusesOAuth2OnlyOptions(t *testing.T) {
 		"AssertionAudienceTokenURL": func(o *blueprint.Options) { o.AssertionAudienceTokenURL = true },
 		"RefreshLeeway":             func(o *blueprint.Options) { o.RefreshLeeway = time.Minute },
 		"ClockSkew":                 func(o *blueprint.Options) { o.ClockSkew = time.Second },
+		"DisableRefreshOn401":       func(o *blueprint.Options) { o.DisableRefreshOn401 = true },
 	} {
 		t.Run(name, func(t *testing.T) {
 			cfg := oauth1Config()

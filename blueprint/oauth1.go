@@ -96,8 +96,9 @@ func oauth2OnlyOptions(o Options) []string {
 		{"ClientKeys", len(o.ClientKeys) > 0},
 		{"PushAuthorizationRequests", o.PushAuthorizationRequests},
 		{"AssertionAudienceTokenURL", o.AssertionAudienceTokenURL},
-		{"RefreshLeeway", o.RefreshLeeway != 0}, // OAuth 1.0a tokens do not expire
-		{"ClockSkew", o.ClockSkew != 0},         // for id_tokens
+		{"RefreshLeeway", o.RefreshLeeway != 0},        // OAuth 1.0a tokens do not expire
+		{"ClockSkew", o.ClockSkew != 0},                // for id_tokens
+		{"DisableRefreshOn401", o.DisableRefreshOn401}, // nothing to refresh
 	} {
 		if f.set {
 			set = append(set, f.name)

@@ -171,7 +171,8 @@ type Options struct {
 	// expired before its Expiry said (a replica whose clock is behind, a
 	// provider that sends no expires_in). Set this when the API answers
 	// 401 invalid_token for reasons a refresh cannot mend and every
-	// refresh is costly. OAuth 2.0 only.
+	// refresh is costly. OAuth 2.0 only (an OAuth 1.0a blueprint refuses
+	// it at Validate: its tokens are never refreshed).
 	DisableRefreshOn401 bool
 
 	// ClockSkew is how far the provider's clock may be off from this
