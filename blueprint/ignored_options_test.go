@@ -13,7 +13,7 @@ import (
 
 func oauth1Config() blueprint.OAuth1Config {
 	return blueprint.OAuth1Config{
-		ConsumerKey: "key", ConsumerSecret: "consumer-secret",
+		ConsumerKey: "key", ConsumerSecret: "consumer-secret-16+",
 		RequestTokenURL: "https://idp.example/request_token", AuthorizeURL: "https://idp.example/authorize",
 		AccessTokenURL: "https://idp.example/access_token",
 	}
