@@ -20,18 +20,21 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/gintest"
+	"github.com/gindance/gindance/internal/testenv"
 )
 
 // loadSizes are the load test's sizes: the 10,000 sequential logins
-// and 2,000 concurrent authenticated requests. Under the race detector they
-// are scaled down: it slows each request about tenfold, and 2,000 requests
-// in flight over loopback take some 10,000 goroutines (client and server
-// connections, the API calls they make), beyond the 8,128 it allows.
-// .ci/run runs the full sizes in a step without -race. GINDANCE_LOAD_LOGINS
-// and GINDANCE_LOAD_CONCURRENT override them.
-func loadSizes() (logins, concurrent int) {
+// and 2,000 concurrent authenticated requests, with GINDANCE_LOAD set
+// (testenv.LoadEnv; .ci/run runs the full sizes in a step without -race).
+// Without it, and under the race detector, they are scaled down: the full
+// size takes a quarter of a minute alone, the race detector slows each
+// request about tenfold, and 2,000 requests in flight over loopback take some
+// 10,000 goroutines (client and server connections, the API calls they
+// make), beyond the 8,128 it allows. GINDANCE_LOAD_LOGINS and
+// GINDANCE_LOAD_CONCURRENT override them.
+func loadSizes(t *testing.T) (logins, concurrent int) {
 	logins, concurrent = 10_000, 2_000
-	if raceEnabled {
+	if !testenv.FullSize(t, testenv.LoadEnv, "the load test (10,000 logins, 2,000 concurrent requests)") || raceEnabled {
 		logins, concurrent = 1_000, 300
 	}
 	if n, err := strconv.Atoi(os.Getenv("GINDANCE_LOAD_LOGINS")); err == nil && n > 0 {
@@ -71,7 +74,7 @@ func (b *barrier) wait() bool {
 // refresh per session, and afterwards the goroutines and the heap are back
 // to where they were before the app started.
 func TestLoadConcurrentRequestsAndSequentialLogins(t *testing.T) {
-	logins, concurrent := loadSizes()
+	logins, concurrent := loadSizes(t)
 	if concurrent < loadSessions || logins < loadSessions {
 		t.Fatalf("sizes %d logins, %d concurrent: need at least %d of each", logins, concurrent, loadSessions)
 	}

@@ -198,6 +198,7 @@ func callChild(w *world, ch *child, user string) {
 // LockTTL; then exactly one of them refreshes, with no refresh token used
 // twice (the provider never answered the dead process).
 func TestFaultProcessKilledHoldingRefreshLock(t *testing.T) {
+	faultSuite(t)
 	w, rs, user := processKillWorld(t)
 	w.p.Fail(gintest.Failure{TokenDelay: 5 * time.Second, ErrorOnGrant: "refresh_token"})
 	ch := startChild(t, "replica", rs.addr, w.p.URL())
@@ -233,6 +234,7 @@ func TestFaultProcessKilledHoldingRefreshLock(t *testing.T) {
 // measures how long the window is in normal operation: the store write
 // that follows the provider's answer.
 func TestFaultProcessKilledAfterProviderAnswered(t *testing.T) {
+	faultSuite(t)
 	w, rs, user := processKillWorld(t)
 	ch := startChild(t, "replica-slow-store", rs.addr, w.p.URL())
 	callChild(w, ch, user)

@@ -73,6 +73,7 @@ const skewStallBound = 2*skewAhead - skewLeeway + skewStep
 // token the provider expired gets the API's 401 invalid_token, refreshes
 // and sends the call again, so no user gets that 401.
 func TestFaultClockSkewBetweenReplicasAndProvider(t *testing.T) {
+	faultSuite(t)
 	users, perCall := 4, 3
 	if raceEnabled {
 		users, perCall = 2, 2

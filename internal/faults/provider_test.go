@@ -18,6 +18,7 @@ import (
 // per token per Retry-After (or DefaultRefreshBackoff), however many
 // requests keep coming.
 func TestFaultProviderMisbehavesDuringStorm(t *testing.T) {
+	faultSuite(t)
 	size := sizes()
 	const retryAfter = time.Second
 	for _, tc := range []struct {

@@ -136,6 +136,7 @@ func restartMidRun(rs *redisServer, size loadSize, down time.Duration) func() {
 // every user's token works (tokens lost = 0), and no refresh token is used
 // twice (double refreshes = 0).
 func TestFaultRedisKilledRestartedWithData(t *testing.T) {
+	faultSuite(t)
 	size := sizes()
 	rs := startRedis(t, true)
 	a, b := redisReplicas(t, rs)
@@ -154,6 +155,7 @@ func TestFaultRedisKilledRestartedWithData(t *testing.T) {
 // in again the refresh lock works: a burst of concurrent requests on both
 // replicas refreshes each token exactly once.
 func TestFaultRedisKilledRestartedEmpty(t *testing.T) {
+	faultSuite(t)
 	size := sizes()
 	rs := startRedis(t, false)
 	a, b := redisReplicas(t, rs)

@@ -193,12 +193,14 @@ func testConnectionsKilled(t *testing.T, s *sqlServer, name string) {
 // advisory-lock holders among them: no request past its bounds, failures
 // only ErrStoreUnavailable, tokens lost = 0, double refreshes = 0.
 func TestFaultPostgresBackendsTerminated(t *testing.T) {
+	faultSuite(t)
 	testConnectionsKilled(t, postgresServer(t), "postgres pg_terminate_backend")
 }
 
 // Invariant: as for PostgreSQL, with MariaDB's KILL of every connection of
 // both replicas (those holding GET_LOCK included).
 func TestFaultMariaDBConnectionsKilled(t *testing.T) {
+	faultSuite(t)
 	testConnectionsKilled(t, mariaDBServer(t), "mariadb KILL")
 }
 
@@ -208,6 +210,7 @@ func TestFaultMariaDBConnectionsKilled(t *testing.T) {
 // database lock at once, but its lease still holds the others off until
 // LockTTL: no replica refreshes while a live holder may be refreshing.
 func TestFaultSQLLockHolderHangsOrKilled(t *testing.T) {
+	faultSuite(t)
 	for _, tc := range []struct {
 		name   string
 		server func(*testing.T) *sqlServer
