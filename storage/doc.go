@@ -15,9 +15,10 @@
 // Config.User returns the app's own user id for a request (from its session,
 // a JWT, ...). A user may link several providers: the token is kept per
 // provider (the blueprint's name) and user key, and a new login replaces that
-// user's token for that provider. When User returns "", the store either
-// refuses with ErrUserRequired (the default: the login ends in OnError and
-// nothing is stored) or, with Config.Anonymous, keys the token to a random
+// user's token for that provider. When User returns "", the request has no
+// token (Require sends it to the login), and at the end of a login the store
+// either refuses with ErrUserRequired (the default: the login ends in OnError
+// and nothing is stored) or, with Config.Anonymous, keys the token to a random
 // per-browser id kept in the session (blueprint.BrowserID).
 //
 // The user function runs when the token is stored at the end of a login,

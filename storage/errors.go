@@ -7,8 +7,9 @@ import (
 )
 
 var (
-	// ErrUserRequired means the user function found no user for the request
-	// and the store is not in anonymous mode: nothing was stored or read.
+	// ErrUserRequired means the user function found no user for a request
+	// that stores a token (the end of a login) and the store is not in
+	// anonymous mode: nothing was stored. Reading finds no token instead.
 	ErrUserRequired = errors.New("gindance/storage: no user for this request: the token store requires a logged-in user (Config.User returned none)")
 
 	// ErrStoreUnavailable means the database or Redis behind the store failed

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gin-contrib/sessions"
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
@@ -171,7 +172,7 @@ func (s *Store) UserKey(c *gin.Context, create bool) (string, error) {
 		return slot, nil
 	}
 	if s.cfg.User != nil {
-		id, err := s.cfg.User(c)
+		id, err := s.user(c)
 		if err != nil {
 			return "", fmt.Errorf("gindance/storage: user function: %w", err)
 		}
@@ -189,6 +190,23 @@ func (s *Store) UserKey(c *gin.Context, create bool) (string, error) {
 	return AnonymousPrefix + bid, nil
 }
 
+// user calls Config.User. A user function that reads the session
+// (sessions.Default) panics when the app forgot the sessions.Sessions
+// middleware: that panic becomes blueprint.ErrNoSession, the error the
+// default session storage gives in the same case, instead of an empty 500.
+// Any other panic goes on.
+func (s *Store) user(c *gin.Context) (id string, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := c.Get(sessions.DefaultKey); ok {
+				panic(r)
+			}
+			id, err = "", fmt.Errorf("%w (the user function panicked: %v)", blueprint.ErrNoSession, r)
+		}
+	}()
+	return s.cfg.User(c)
+}
+
 // requestContext is the request's context without its cancellation: a
 // token refreshed for a browser that went away must still be stored. Each
 // operation is bounded by Config.Timeout instead.
@@ -199,9 +217,15 @@ func requestContext(c *gin.Context) context.Context {
 	return context.Background()
 }
 
-// Get returns the request's user's token for the provider name, or nil, nil.
+// Get returns the request's user's token for the provider name, or nil, nil,
+// also when the request has no user: a visitor the app has not logged in
+// is not logged in with the provider either (Require sends them to the
+// login).
 func (s *Store) Get(c *gin.Context, name string) (*blueprint.Token, error) {
 	user, err := s.UserKey(c, false)
+	if errors.Is(err, ErrUserRequired) {
+		return nil, nil
+	}
 	if err != nil || user == "" {
 		return nil, err
 	}
@@ -222,9 +246,13 @@ func (s *Store) Set(c *gin.Context, name string, tok *blueprint.Token) error {
 	return s.SetFor(requestContext(c), name, user, tok)
 }
 
-// Delete forgets the request's user's token for the provider name.
+// Delete forgets the request's user's token for the provider name; a
+// request without a user has none to forget.
 func (s *Store) Delete(c *gin.Context, name string) error {
 	user, err := s.UserKey(c, false)
+	if errors.Is(err, ErrUserRequired) {
+		return nil
+	}
 	if err != nil || user == "" {
 		return err
 	}
