@@ -155,6 +155,15 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 		if err != nil {
 			s.configErr = fmt.Errorf("%w: APIBaseURL %q %v", ErrConfig, apiBase, err)
 		} else {
+			// A base with a path names a directory: "https://api.example/v1"
+			// is read as ".../v1/", so that "me" resolves to /v1/me
+			// rather than replacing v1 (RFC 3986 §5.2.3).
+			if !strings.HasSuffix(u.Path, "/") {
+				u.Path += "/"
+				if u.RawPath != "" {
+					u.RawPath += "/"
+				}
+			}
 			s.apiBase = u
 		}
 	}

@@ -41,7 +41,7 @@ type OAuth2Config struct {
 	ClientID, ClientSecret string
 	AuthURL, TokenURL      string
 	Scopes                 []string
-	APIBaseURL             string // relative paths of Client resolve against it
+	APIBaseURL             string // relative paths of Client resolve against it, as a directory: ".../v1" is ".../v1/"
 	RedirectURL            string // absolute callback URL; empty: derived from the request and the mount path
 	RedirectTo             string // where the browser goes after login when no safe ?next= was given; default "/"
 
@@ -54,6 +54,14 @@ type OAuth2Config struct {
 	PARURL string
 	// AuthParams are added to every authorization URL (e.g. access_type=offline).
 	AuthParams map[string]string
+	// PublicClient declares a client without a ClientSecret: a public
+	// client (RFC 6749 §2.1: a native or single-page app, protected by
+	// PKCE alone), or one that authenticates with a TLS client certificate
+	// in Options.HTTPClient (RFC 8705 tls_client_auth, with
+	// ClientSecretPost). Without it, an empty ClientSecret and no
+	// ClientKeys fail Validate: the provider would refuse the code
+	// exchange (invalid_client) only after the user logged in.
+	PublicClient bool
 	// TokenAuth selects how the client authenticates at the token,
 	// revocation and PAR endpoints: client_secret_basic (default),
 	// client_secret_post, private_key_jwt or client_secret_jwt. Non-empty

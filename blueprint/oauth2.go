@@ -94,6 +94,8 @@ func (p *oauth2Protocol) validate() error {
 		return fmt.Errorf("%w: %s: AuthURL and TokenURL are required", ErrConfig, p.name)
 	case p.authErr != nil:
 		return p.authErr
+	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient && p.cfg.TokenAuth != PrivateKeyJWT:
+		return fmt.Errorf("%w (a client without a secret sets PublicClient)", p.cfg.MissingCredential(p.name, "ClientSecret"))
 	}
 	switch {
 	case p.cfg.AssertionAudienceTokenURL && !p.jwtAuth():

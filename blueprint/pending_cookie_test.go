@@ -199,7 +199,7 @@ func TestAttackLoginCookieTamperedMovedOrForeignKeyRefused(t *testing.T) {
 func keyedApp(redirectURL string) (r *gin.Engine, got *error) {
 	b := blueprint.NewOAuth2("fake", blueprint.OAuth2Config{
 		ClientID: "client", AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
-		RedirectURL: redirectURL, Options: blueprint.Options{LoginCookieKey: testLoginKey, SkipRedirectPathCheck: true},
+		RedirectURL: redirectURL, PublicClient: true, Options: blueprint.Options{LoginCookieKey: testLoginKey, SkipRedirectPathCheck: true},
 	})
 	got = new(error)
 	b.OnError(func(c *gin.Context, err error) { *got = err; blueprint.DefaultErrorHandler(c, err) })
@@ -314,7 +314,7 @@ func TestLoginCookieTooLargeIsAClearError(t *testing.T) {
 // a configuration error at Validate (and so at Mount).
 func TestLoginCookieKeyValidation(t *testing.T) {
 	cfg := func(key []byte) blueprint.OAuth2Config {
-		return blueprint.OAuth2Config{ClientID: "client", AuthURL: "https://idp.example/a", TokenURL: "https://idp.example/t", Options: blueprint.Options{LoginCookieKey: key}}
+		return blueprint.OAuth2Config{ClientID: "client", AuthURL: "https://idp.example/a", TokenURL: "https://idp.example/t", PublicClient: true, Options: blueprint.Options{LoginCookieKey: key}}
 	}
 	for _, tc := range []struct {
 		name string

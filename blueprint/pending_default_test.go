@@ -237,9 +237,9 @@ func TestWherePendingLoginsWait(t *testing.T) {
 	}{
 		{"client secret", "fake", func(*blueprint.OAuth2Config) {}, true},
 		{"PendingLoginsInSession", "fake", func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true }, false},
-		{"public client", "fake", func(c *blueprint.OAuth2Config) { c.ClientSecret = "" }, false},
+		{"public client", "fake", func(c *blueprint.OAuth2Config) { c.ClientSecret, c.PublicClient = "", true }, false},
 		{"public client with LoginCookieKey", "fake", func(c *blueprint.OAuth2Config) {
-			c.ClientSecret, c.LoginCookieKey = "", testLoginKey
+			c.ClientSecret, c.PublicClient, c.LoginCookieKey = "", true, testLoginKey
 		}, true},
 		{"private_key_jwt", "fake", func(c *blueprint.OAuth2Config) {
 			c.ClientSecret, c.ClientKeys = "", []blueprint.ClientKey{{Signer: key}}

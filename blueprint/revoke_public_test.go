@@ -30,7 +30,7 @@ func TestPublicClientRevocationSendsNoSecret(t *testing.T) {
 	}))
 	defer srv.Close()
 	p.SetBaseURL(srv.URL)
-	b := blueprint.NewOAuth2("pub", blueprint.OAuth2Config{ClientID: "pub", TokenAuth: blueprint.ClientSecretPost,
+	b := blueprint.NewOAuth2("pub", blueprint.OAuth2Config{ClientID: "pub", PublicClient: true, TokenAuth: blueprint.ClientSecretPost,
 		AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), RevocationURL: p.RevokeURL(), APIBaseURL: p.APIBaseURL()})
 	r := newEngine()
 	b.Mount(r.Group("/login"))

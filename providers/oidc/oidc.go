@@ -205,7 +205,7 @@ func New(name string, cfg Config) *Blueprint {
 		APIBaseURL: cfg.APIBaseURL, RedirectURL: cfg.RedirectURL, RedirectTo: cfg.RedirectTo,
 		AuthParams: authContextParams(cfg), TokenAuth: cfg.TokenAuth, Issuer: cfg.Issuer,
 		RevocationURL: cfg.RevocationURL, InsecureSkipPKCE: cfg.InsecureSkipPKCE,
-		FormPost: cfg.FormPost, Options: cfg.Options,
+		FormPost: cfg.FormPost, PublicClient: cfg.PublicClient, Options: cfg.Options,
 		Protocol: blueprint.OAuth2Hooks{
 			Endpoints:     p.endpoints,
 			Nonce:         true,

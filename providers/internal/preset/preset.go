@@ -100,6 +100,7 @@ func (a App) OAuth2(p Provider, cfg blueprint.OAuth2Config) *blueprint.Blueprint
 	cfg.ClientID, cfg.ClientSecret, cfg.Scopes = a.ClientID, a.ClientSecret, a.Scopes
 	cfg.RedirectURL, cfg.RedirectTo = a.RedirectURL, a.RedirectTo
 	cfg.Options = a.Options
+	cfg.PublicClient = cfg.PublicClient || p.PublicClient
 	cfg.Protocol.Validate = a.checkCredentials(p, p.PublicClient || len(a.Options.ClientKeys) > 0, cfg.Protocol.Validate)
 	return blueprint.NewOAuth2(a.Name, cfg)
 }
