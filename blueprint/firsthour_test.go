@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gin-contrib/sessions"
+	"github.com/gin-contrib/sessions/cookie"
 	"github.com/gin-gonic/gin"
 
 	"github.com/gindance/gindance/blueprint"
@@ -86,5 +88,45 @@ func TestAPIBaseURLWithoutTrailingSlashKeepsItsPath(t *testing.T) {
 		if strings.Join(got, " ") != "/v1/me /v1/users/me" {
 			t.Errorf("APIBaseURL %q: the API got %q; want /v1/me /v1/users/me", base, got)
 		}
+	}
+}
+
+// A session encryption key of the wrong size (64 bytes: the hex of
+// openssl rand -hex 32, not decoded) is reported when the login starts,
+// naming the key and how to make one, before the user is sent to the
+// provider; gorilla/securecookie would fail only at the callback's save.
+func TestSessionKeyOfWrongSizeFailsAtLoginStart(t *testing.T) {
+	hexKey := []byte(strings.Repeat("ab", 32)) // 64 bytes
+	for _, tc := range []struct {
+		name  string
+		store sessions.Store
+		ok    bool
+	}{
+		{"good keys", cookie.NewStore(testHashKey, testBlockKey), true},
+		{"hash key only", cookie.NewStore(testHashKey), true},
+		{"64-byte encryption key", cookie.NewStore(testHashKey, hexKey), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := blueprint.NewOAuth2("fake", staticConfig(""))
+			var got error
+			b.OnError(func(c *gin.Context, err error) { got = err; blueprint.DefaultErrorHandler(c, err) })
+			r := gin.New()
+			r.Use(sessions.Sessions("gindance", tc.store))
+			b.Mount(r.Group("/login"))
+			w := serve(r, http.MethodGet, "/login/fake", nil)
+			if tc.ok {
+				if w.Code != http.StatusFound || got != nil {
+					t.Fatalf("login start: %d, OnError %v; want a redirect to the provider", w.Code, got)
+				}
+				return
+			}
+			if w.Code == http.StatusFound {
+				t.Fatalf("login start redirected to %s; want an error before the provider", w.Header().Get("Location"))
+			}
+			if !errors.Is(got, blueprint.ErrConfig) || !strings.Contains(got.Error(), "encryption key") ||
+				!strings.Contains(got.Error(), "openssl rand -hex 32") {
+				t.Fatalf("OnError got %v; want ErrConfig naming the encryption key and openssl rand -hex 32", got)
+			}
+		})
 	}
 }

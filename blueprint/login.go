@@ -17,6 +17,10 @@ func (b *Blueprint) handleLogin(c *gin.Context) {
 			return
 		}
 	}
+	if err := b.checkSessionKeys(c); err != nil {
+		b.fail(c, err)
+		return
+	}
 	tx := transaction{Issued: b.set.now().Unix(), Redirect: b.redirectURL(c)}
 	if next, ok := SafeNext(c.Query("next")); ok {
 		tx.Next = next
