@@ -257,7 +257,8 @@ func TestAttackParallelLoginFloodFromOneSession(t *testing.T) {
 
 // Reflected XSS through the provider's error redirect (RFC 6749 §4.1.2.1
 // error_description is attacker-controlled text, CWE-79): the default
-// error page escapes it, as HTML and as JSON, and serves it with nosniff.
+// error page leaves the description out, escapes the error code in JSON,
+// and serves HTML with nosniff.
 func TestAttackErrorDescriptionEscapedInDefaultErrorPage(t *testing.T) {
 	f := newFixture(t, gintest.Options{})
 	payload := `<script>alert(document.cookie)</script><img src=x onerror=alert(1)>"'&`
@@ -279,13 +280,15 @@ func TestAttackErrorDescriptionEscapedInDefaultErrorPage(t *testing.T) {
 		if strings.Contains(page.Body, "javascript:") && strings.Contains(page.Body, "href=\"javascript") {
 			t.Fatalf("%s: error_uri became a link: %q", accept, page.Body)
 		}
+		if strings.Contains(page.Body, "alert(document.cookie)") {
+			t.Fatalf("%s: the provider's error_description reached the page: %q", accept, page.Body)
+		}
 		if accept == "text/html" {
-			mustContain(t, page.Body, "&lt;script&gt;alert(document.cookie)&lt;/script&gt;")
 			if page.Header.Get("X-Content-Type-Options") != "nosniff" || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
 				t.Fatalf("headers %v", page.Header)
 			}
 		} else {
-			mustContain(t, page.Body, `\u003cscript\u003e`)
+			mustContain(t, page.Body, `\u003csvg`) // the error code, escaped
 		}
 	}
 }

@@ -75,7 +75,7 @@ func (a *fuzzApp) start(t *testing.T, next string) (string, []*http.Cookie) {
 func checkErrorPage(t *testing.T, w *httptest.ResponseRecorder) {
 	t.Helper()
 	body := w.Body.String()
-	const head, tail = "<h1>Login failed</h1><p>", "</p><p><a href=\"/\">"
+	const head, tail = "<p class=\"message\">", "</p>\n<p class=\"actions\">"
 	i, j := strings.Index(body, head), strings.LastIndex(body, tail)
 	if i < 0 || j < i {
 		t.Fatalf("not the default error page: %q", body)

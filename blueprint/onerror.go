@@ -2,10 +2,7 @@ package blueprint
 
 import (
 	"context"
-	"errors"
-	"html"
 	"log/slog"
-	"net/http"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -27,7 +24,8 @@ func (b *Blueprint) fail(c *gin.Context, err error) {
 	c.Abort()
 }
 
-// defaultError logs err and answers with DefaultErrorHandler.
+// defaultError logs err and answers with the default error page, which
+// offers to start the login again.
 func (b *Blueprint) defaultError(c *gin.Context, err error) {
 	logger := b.set.logger
 	if logger == nil {
@@ -41,42 +39,33 @@ func (b *Blueprint) defaultError(c *gin.Context, err error) {
 	logger.LogAttrs(context.WithoutCancel(c.Request.Context()), level, "gindance: login flow failed",
 		slog.String("provider", b.name), slog.String("path", c.Request.URL.Path),
 		slog.Int("status", status), slog.String("error", err.Error()))
-	DefaultErrorHandler(c, err)
+	answerError(c, err, b.loginPath)
 }
 
-// DefaultErrorHandler answers a failed login with a short message: JSON
-// ({"error": ..., "message": ...}) when the client asks for JSON, otherwise a
-// small HTML page, everything echoed escaped. The status comes from
-// StatusCode. Details of server-side failures stay in the log, not the page.
+// DefaultErrorHandler answers a failed login with a sentence the user
+// understands for each kind of failure (they declined at the provider, the
+// login expired or its link was used, the provider failed, the server
+// failed): JSON ({"error": code, "message": sentence}) when the client asks
+// for JSON, otherwise a small styled HTML page with a way back, under a
+// Content-Security-Policy that allows its one inline stylesheet and nothing
+// else. The status comes from StatusCode. The page and the JSON carry no
+// detail of the error (the provider's error_description, a driver's
+// message): that goes to the log. OnError replaces it.
 func DefaultErrorHandler(c *gin.Context, err error) {
+	answerError(c, err, "")
+}
+
+// answerError is DefaultErrorHandler with a login path to offer ("" for
+// none).
+func answerError(c *gin.Context, err error, retry string) {
 	status := StatusCode(err)
-	code, msg := publicMessage(err, status)
+	ec := classify(err, status)
 	if wantsJSON(c) {
-		c.AbortWithStatusJSON(status, gin.H{"error": code, "message": msg})
+		c.AbortWithStatusJSON(status, gin.H{"error": ec.code, "message": ec.sentence})
 		return
 	}
-	c.Header("Content-Type", "text/html; charset=utf-8")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.AbortWithStatus(status)
-	_, _ = c.Writer.WriteString("<!doctype html><meta charset=utf-8><title>Login failed</title>" +
-		"<h1>Login failed</h1><p>" + html.EscapeString(msg) + "</p><p><a href=\"/\">Back to the start page</a></p>\n")
-}
-
-func publicMessage(err error, status int) (code, msg string) {
-	var ae *AuthError
-	switch {
-	case errors.As(err, &ae):
-		return ae.Code, err.Error()
-	case errors.Is(err, ErrStateExpired):
-		return "login_expired", "The login took too long. Please start again."
-	case errors.Is(err, ErrStateMismatch):
-		return "invalid_state", "This login link is invalid or was already used. Please start again."
-	case status == http.StatusBadRequest || status == http.StatusUnauthorized:
-		return "bad_request", err.Error()
-	case status == http.StatusBadGateway:
-		return "provider_error", "The identity provider did not answer as expected. Please try again later."
-	}
-	return "server_error", "The server could not complete the login."
+	c.Abort()
+	writeErrorPage(c.Writer, status, ec, retry)
 }
 
 // wantsJSON reports whether the client prefers JSON over HTML.
