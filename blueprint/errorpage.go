@@ -14,7 +14,8 @@ import (
 // (no script, image, font, frame or form).
 const errorPageCSS = `*{box-sizing:border-box}
 body{margin:0;min-height:100vh;background:#f3f5f4;color:#17211f;font:15px/1.55 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-main{max-width:32rem;margin:5rem auto;padding:2rem;background:#fff;border-radius:.9rem;box-shadow:0 1px 2px rgba(16,24,40,.06),0 8px 24px rgba(16,24,40,.07)}
+header{height:3.2rem;background:#0f3d38}
+main{max-width:32rem;margin:4rem auto;padding:2rem;background:#fff;border-radius:.9rem;box-shadow:0 1px 2px rgba(16,24,40,.06),0 8px 24px rgba(16,24,40,.07)}
 h1{margin:0 0 .6rem;font-size:1.4rem;line-height:1.3}
 p{margin:.45rem 0}
 .actions{display:flex;flex-wrap:wrap;gap:.6rem;margin-top:1.4rem}
@@ -85,6 +86,7 @@ func writeErrorPage(w http.ResponseWriter, status int, ec errorClass, retry stri
 <style>` + errorPageCSS + `</style>
 </head>
 <body>
+<header></header>
 <main>
 <h1>` + html.EscapeString(ec.title) + `</h1>
 <p class="message">` + html.EscapeString(ec.sentence) + `</p>

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gin-contrib/sessions"
@@ -165,6 +166,13 @@ func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 				data.Identity = id
 			}
 		}
+		if data.Identity == nil {
+			sess := sessions.Default(c)
+			if flashes := sess.Flashes(); len(flashes) > 0 {
+				data.LoggedOut = slices.Contains(flashes, any(loggedOutFlash))
+				_ = sess.Save()
+			}
+		}
 		render(c, data)
 	}
 	r.GET("/", func(c *gin.Context) { home(c, nil) })
@@ -183,9 +191,20 @@ func newApp(ctx context.Context, idp *gintest.Provider) (*gin.Engine, error) {
 	// Logout is a POST: with SameSite=Lax cookies another site cannot log
 	// the user out.
 	r.POST("/logout", func(c *gin.Context) {
+		wasIn := local.Authorized(c)
 		if err := local.Logout(c); err != nil && !errors.Is(err, blueprint.ErrRevoke) {
 			c.String(http.StatusInternalServerError, "logout failed")
 			return
+		}
+		// A flash in the session: the next page says "You are logged
+		// out" once, and a reload does not say it again. Only for a
+		// user who was logged in: saving the session of a request that
+		// came without it (a cross-site POST, which SameSite=Lax keeps
+		// the cookie off) would replace the user's real session.
+		if wasIn {
+			sess := sessions.Default(c)
+			sess.AddFlash(loggedOutFlash)
+			_ = sess.Save()
 		}
 		c.Redirect(http.StatusSeeOther, "/")
 	})

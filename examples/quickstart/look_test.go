@@ -96,4 +96,21 @@ func TestBrowserPagesLookFinished(t *testing.T) {
 	// identity, the token's scopes and expiry, and the API's answer
 	shot("4-logged-in", appHeader, "Ada Lovelace", "Logged in as ada.lovelace", "ada.lovelace@example.test",
 		"Scopes", "profile", "Expires", "UTC (in ", "GET "+qs.ProviderURL+"/api/me", "200 OK", "email_verified")
+
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS("#logout")), chromedp.WaitVisible(chromedp.CSS("#logged-out"))); err != nil {
+		t.Fatal(err)
+	}
+	shot("5-logged-out", appHeader, "You are logged out.", "Log in with the local provider")
+
+	// The user presses Deny at the provider: the library's default error
+	// page, in the app's colours, says so and offers a way back.
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(qs.AppURL+"/login/local"),
+		chromedp.WaitVisible(chromedp.CSS(`button[value=deny]`)),
+		chromedp.Click(chromedp.CSS(`button[value=deny]`)),
+		chromedp.WaitVisible(chromedp.CSS(".actions")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	shot("6-declined", appHeader, "Sign-in cancelled", "You declined the sign-in", "Try again", "Back to the start page")
 }

@@ -39,8 +39,11 @@ func TestQuickstartLoginAPICallLogout(t *testing.T) {
 		t.Fatalf("API call: %v %q", err, api.Body)
 	}
 	out, err := b.PostForm(qs.AppURL+"/logout", nil)
-	if err != nil || !strings.Contains(out.Body, "Not logged in.") {
-		t.Fatalf("logout: %v %q", err, out.Body)
+	if err != nil || !strings.Contains(out.Body, "Not logged in.") || !strings.Contains(out.Body, "You are logged out.") {
+		t.Fatalf("logout: %v %q; want it to say You are logged out.", err, out.Body)
+	}
+	if again, err := b.Get(qs.AppURL + "/"); err != nil || strings.Contains(again.Body, "You are logged out.") {
+		t.Fatalf("the next page says again that the user logged out: %v %q", err, again.Body)
 	}
 	for _, c := range b.Cookies(qs.AppURL) {
 		if c.Name == "quickstart" && len(c.Value) > 4096 {

@@ -25,7 +25,13 @@ type page struct {
 	API      *apiCall // nil: no call made on this request
 	Error    string
 	Real     []realProvider // presets whose credentials are set
+	// LoggedOut: the user has just logged out (a flash the logout left in
+	// the session).
+	LoggedOut bool
 }
+
+// loggedOutFlash is the session flash the logout leaves for the next page.
+const loggedOutFlash = "logged-out"
 
 // realProvider is a preset offered next to the local provider.
 type realProvider struct {
@@ -125,6 +131,7 @@ table{width:100%;border-collapse:collapse}
 th,td{padding:.45rem .5rem;border-bottom:1px solid #e5ebe9;text-align:left;vertical-align:top;overflow-wrap:anywhere}
 th{width:35%;color:#5b6b68;font-weight:500}
 .status{float:right;padding:0 .5rem;border-radius:999px;background:#dcfce7;color:#166534;font-size:.8rem;font-weight:600}
+.notice{padding:.6rem .8rem;border:1px solid #99f6e4;border-radius:.5rem;background:#f0fdfa;color:#115e59;font-weight:600}
 .error{padding:.6rem .8rem;border:1px solid #fecaca;border-radius:.5rem;background:#fef2f2;color:#991b1b}
 ol{margin:.5rem 0 0;padding-left:1.2rem}
 li{margin:.2rem 0}
@@ -176,7 +183,7 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{"initial": 
     <dt>Expires</dt><dd id="expiry">{{if .Expires}}{{.Expires}} <span class="muted">({{.ExpiresIn}})</span>{{else}}never{{end}}</dd>
     <dt>Refresh token</dt><dd>{{if .Refresh}}yes: renewed for you before it expires{{else}}no{{end}}</dd>
   </dl>
-  <p class="muted">The token stays on the server side of every page: in the encrypted session cookie, sent only to the provider's API.</p>
+  <p class="muted">The token is kept in the session cookie, encrypted and authenticated with the app's keys and HttpOnly: your browser holds it but can read nothing of it, no page shows it, and the app sends it only to the provider's API.</p>
 </section>
 {{end}}
 {{if .Identity}}
@@ -199,6 +206,7 @@ var tmpl = template.Must(template.New("page").Funcs(template.FuncMap{"initial": 
 {{else}}
 <section class="card wide">
   <h1>The OAuth dance, for Gin</h1>
+  {{if .LoggedOut}}<p id="logged-out" class="notice">You are logged out.</p>{{end}}
   <p>Not logged in.</p>
   <ol class="muted">
     <li>The app sends you to a fake provider on another host, <a href="{{.Provider}}/">{{.Provider}}</a>.</li>
