@@ -108,7 +108,7 @@ func TestBrowserPagesLookFinished(t *testing.T) {
 		chromedp.Navigate(qs.AppURL+"/login/local"),
 		chromedp.WaitVisible(chromedp.CSS(`button[value=deny]`)),
 		chromedp.Click(chromedp.CSS(`button[value=deny]`)),
-		chromedp.WaitVisible(chromedp.CSS(".actions")),
+		chromedp.WaitVisible(chromedp.CSS("p.message")), // the error page's, which neither the provider nor the app has
 	); err != nil {
 		t.Fatal(err)
 	}
