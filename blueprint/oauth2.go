@@ -95,7 +95,7 @@ func (p *oauth2Protocol) validate() error {
 	case p.authErr != nil:
 		return p.authErr
 	case p.cfg.ClientSecret == "" && !p.cfg.PublicClient && p.cfg.TokenAuth != PrivateKeyJWT:
-		return fmt.Errorf("%w (a client without a secret sets PublicClient)", p.cfg.MissingCredential(p.name, "ClientSecret"))
+		return fmt.Errorf("%w (a client without a secret sets OAuth2Config.PublicClient)", missingCredential(p.name, "OAuth2Config.ClientSecret"))
 	}
 	switch {
 	case p.cfg.AssertionAudienceTokenURL && !p.jwtAuth():

@@ -50,7 +50,8 @@ func (b *Blueprint) defaultError(c *gin.Context, err error) {
 // Content-Security-Policy that allows its one inline stylesheet and nothing
 // else. The status comes from StatusCode. The page and the JSON carry no
 // detail of the error (the provider's error_description, a driver's
-// message): that goes to the log. OnError replaces it.
+// message): that goes to the log. An OnError hook that writes a response
+// replaces it.
 func DefaultErrorHandler(c *gin.Context, err error) {
 	answerError(c, err, "")
 }
