@@ -344,7 +344,11 @@ func TestAttackMixUpStrippedIssRefusedWhenRequired(t *testing.T) {
 func TestAttackCallbackReplayedWithItsOwnCookies(t *testing.T) {
 	for _, inSession := range []bool{false, true} {
 		t.Run(map[bool]string{false: "sealed cookie", true: "cookie session"}[inSession], func(t *testing.T) {
-			f := newFixture(t, gintest.Options{}, func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = inSession })
+			f := newFixture(t, gintest.Options{}, func(c *blueprint.OAuth2Config) {
+				if inSession {
+					withPendingInSession(c)
+				}
+			})
 			cb := f.startLogin(t, "/")
 			before := f.browser.Cookies(cb)
 			if page, err := f.browser.Get(cb); err != nil || page.Body != "home authorized=true" {

@@ -229,7 +229,7 @@ func TestAttackHostGuardUnicodeCaseFoldTokenEndpointRedirect(t *testing.T) {
 					TokenAuth: blueprint.ClientSecretPost,
 					AuthURL:   n.URL + "/authorize", TokenURL: idp + "/token", RevocationURL: idp + "/revoke",
 					PARURL: idp + "/par", APIBaseURL: idp + "/api/",
-					Options: blueprint.Options{HTTPClient: n.client(), PushAuthorizationRequests: op == "par"},
+					Options: blueprint.Options{HTTPClient: n.client(), PushAuthorizationRequests: op == "par", LoginCookieKey: testLoginKey},
 				})
 				stopsAtRedirect(t, b, op, func(path string) { redirecting.Store(path, true) })
 				// the browser's visits name 127.0.0.1; the blueprint's only idp.kiwi.test
@@ -296,7 +296,7 @@ func TestDPoPHtuNamesIDNHostAsSent_RFC9449_4_2(t *testing.T) {
 	b := blueprint.NewOAuth2("idp", blueprint.OAuth2Config{
 		ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: n.URL + "/authorize", TokenURL: idn + "/token", APIBaseURL: idn + "/api/",
-		Options: blueprint.Options{HTTPClient: n.client(), DPoP: true},
+		Options: blueprint.Options{HTTPClient: n.client(), DPoP: true, LoginCookieKey: testLoginKey},
 	})
 	var lastErr error
 	b.OnError(func(c *gin.Context, err error) { lastErr = err; blueprint.DefaultErrorHandler(c, err) })

@@ -42,7 +42,7 @@ func TestAttackTokenEndpointRedirectToForeignHostRefused(t *testing.T) {
 					ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 					TokenAuth: blueprint.ClientSecretPost,
 					AuthURL:   tf.p.AuthURL(), TokenURL: front.URL + "/token", RevocationURL: front.URL + "/revoke",
-					APIBaseURL: tf.p.APIBaseURL(),
+					APIBaseURL: tf.p.APIBaseURL(), Options: blueprint.Options{LoginCookieKey: testLoginKey},
 				})
 				stopsAtRedirect(t, b, op, func(path string) { redirecting.Store(path, true) })
 				if n := foreign.hits.Load(); n != 0 {

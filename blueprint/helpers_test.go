@@ -63,13 +63,22 @@ func mergeCookies(jar []*http.Cookie, w *httptest.ResponseRecorder) []*http.Cook
 }
 
 // staticConfig is an OAuth 2.0 config whose endpoints are never reached.
+// It pins testLoginKey, as gintest's configs pin a key of their own, so
+// that only the tests that are about the derived key pay its derivation
+// (withDerivedKey).
 func staticConfig(api string) blueprint.OAuth2Config {
 	return blueprint.OAuth2Config{
 		ClientID: "client", ClientSecret: "test-client-secret",
 		AuthURL: "https://idp.example/authorize", TokenURL: "https://idp.example/token",
-		APIBaseURL: api,
+		APIBaseURL: api, Options: blueprint.Options{LoginCookieKey: testLoginKey},
 	}
 }
+
+// withDerivedKey is the tweak that leaves LoginCookieKey unset, so that
+// pending logins are sealed under the key derived from the client's secret
+// (the default; Argon2id, about 100 ms of CPU per blueprint): for the tests
+// that are about that key.
+func withDerivedKey(c *blueprint.OAuth2Config) { c.LoginCookieKey = nil }
 
 func mustContain(t *testing.T, s, sub string) {
 	t.Helper()
@@ -91,13 +100,16 @@ type pendingMode struct {
 }
 
 // withPendingInSession is the tweak that keeps pending logins in the
-// user's session (the behaviour before sealed cookies were the default).
-func withPendingInSession(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true }
+// user's session (the behaviour before sealed cookies were the default),
+// dropping the fixtures' LoginCookieKey, which it may not be set with.
+func withPendingInSession(c *blueprint.OAuth2Config) {
+	c.PendingLoginsInSession, c.LoginCookieKey = true, nil
+}
 
-// pendingModes: a sealed cookie per login under the key derived from the
-// client secret (the default) and the user's session
-// (PendingLoginsInSession). An explicit LoginCookieKey seals the same
-// cookies under another key; pending_cookie_test.go tests it.
+// pendingModes: a sealed cookie per login (under the fixtures'
+// LoginCookieKey; the key derived from the client secret seals the same
+// cookies, and pending_default_test.go tests it) and the user's session
+// (PendingLoginsInSession).
 var pendingModes = []pendingMode{
 	{"cookie", func(*blueprint.OAuth2Config) {}},
 	{"session", withPendingInSession},

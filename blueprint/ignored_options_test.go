@@ -16,6 +16,7 @@ func oauth1Config() blueprint.OAuth1Config {
 		ConsumerKey: "key", ConsumerSecret: "consumer-secret-16+",
 		RequestTokenURL: "https://idp.example/request_token", AuthorizeURL: "https://idp.example/authorize",
 		AccessTokenURL: "https://idp.example/access_token",
+		Options:        blueprint.Options{LoginCookieKey: testLoginKey},
 	}
 }
 

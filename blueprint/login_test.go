@@ -67,7 +67,7 @@ func TestLoginWithoutPKCEWhenOptedOut(t *testing.T) {
 // to start a login: TestLoginCookieWithoutSessionMiddleware.)
 func TestMissingSessionMiddlewareNamesIt(t *testing.T) {
 	cfg := staticConfig("")
-	cfg.PendingLoginsInSession = true
+	withPendingInSession(&cfg)
 	b := blueprint.NewOAuth2("idp", cfg)
 	var seen error
 	b.OnError(func(c *gin.Context, err error) { seen = err; c.String(500, "x") })

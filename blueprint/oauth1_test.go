@@ -96,9 +96,9 @@ func TestOAuth1LoginAndSignedRequests(t *testing.T) {
 		tweak  func(c *blueprint.OAuth1Config)
 		cookie bool // the pending login waits in a cookie of its own
 	}{
-		{"derived key", func(*blueprint.OAuth1Config) {}, true},
+		{"derived key", func(c *blueprint.OAuth1Config) { c.LoginCookieKey = nil }, true},
 		{"LoginCookieKey", func(c *blueprint.OAuth1Config) { c.LoginCookieKey = testLoginKey }, true},
-		{"PendingLoginsInSession", func(c *blueprint.OAuth1Config) { c.PendingLoginsInSession = true }, false},
+		{"PendingLoginsInSession", func(c *blueprint.OAuth1Config) { c.PendingLoginsInSession, c.LoginCookieKey = true, nil }, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newOAuth1Fixture(t, tc.tweak)

@@ -88,7 +88,7 @@ func on(t *testing.T, rep *replica, cb string) string {
 func TestDefaultKeepsPendingLoginInASealedCookie(t *testing.T) {
 	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-1", Login: "alice"}})
 	t.Cleanup(p.Close)
-	rep := newReplica(t, p)
+	rep := newReplica(t, p, withDerivedKey)
 	br := gintest.NewBrowser()
 	page, err := br.NoFollow().Get(rep.url + "/login/fake?next=/me")
 	if err != nil || page.StatusCode != http.StatusFound {
@@ -121,7 +121,7 @@ func TestDefaultKeepsPendingLoginInASealedCookie(t *testing.T) {
 func TestReplicasCompleteEachOthersLogins(t *testing.T) {
 	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-1", Login: "alice"}})
 	t.Cleanup(p.Close)
-	a, b := newReplica(t, p), newReplica(t, p)
+	a, b := newReplica(t, p, withDerivedKey), newReplica(t, p, withDerivedKey)
 	for _, hop := range [][2]*replica{{a, b}, {b, a}} {
 		br := gintest.NewBrowser()
 		cb := startOn(t, br, hop[0])
@@ -141,8 +141,8 @@ func TestReplicasCompleteEachOthersLogins(t *testing.T) {
 func TestRotatedClientSecretFailsPendingLogin(t *testing.T) {
 	p := gintest.StartProvider(gintest.Options{User: &gintest.User{ID: "u-1", Login: "alice"}})
 	t.Cleanup(p.Close)
-	old := newReplica(t, p)
-	rotated := newReplica(t, p, func(c *blueprint.OAuth2Config) { c.ClientSecret = "the next client secret" })
+	old := newReplica(t, p, withDerivedKey)
+	rotated := newReplica(t, p, withDerivedKey, func(c *blueprint.OAuth2Config) { c.ClientSecret = "the next client secret" })
 	br := gintest.NewBrowser()
 	page, err := br.Get(on(t, rotated, startOn(t, br, old)))
 	if err != nil || page.StatusCode != http.StatusBadRequest || !errors.Is(rotated.lastErr(), blueprint.ErrStateMismatch) {
@@ -198,6 +198,7 @@ func denied(t *testing.T, r *gin.Engine, got *error, name, state string, cookies
 // the pending login, even with the cookie renamed to its own.
 func TestDerivedKeyDiffersPerClientIDAndName(t *testing.T) {
 	cfg := staticConfig("")
+	withDerivedKey(&cfg)
 	a, gotA := denyApp("fake", cfg)
 	state, jar := startIn(t, a, "fake")
 	if !denied(t, a, gotA, "fake", state, jar) {
@@ -251,6 +252,7 @@ func TestWherePendingLoginsWait(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := staticConfig("")
+			withDerivedKey(&cfg)
 			tc.tweak(&cfg)
 			r, got := denyApp(tc.bp, cfg) // Mount panics on a configuration error
 			w := serve(r, http.MethodGet, "/login/"+tc.bp, nil)
@@ -278,6 +280,7 @@ func TestDerivedKeyFollowsNewestClientKey(t *testing.T) {
 	k1, k2 := mustECKey(t), mustECKey(t)
 	app := func(keys ...blueprint.ClientKey) (*gin.Engine, *error) {
 		cfg := staticConfig("")
+		withDerivedKey(&cfg)
 		cfg.ClientSecret, cfg.ClientKeys = "", keys
 		return denyApp("fake", cfg)
 	}

@@ -12,8 +12,8 @@ import (
 
 // OAuth2Config returns a blueprint configuration pointing at the provider
 // with the default client (DefaultClientID, DefaultClientSecret), its
-// revocation endpoint and its API. The provider must be started (or have a
-// base URL set).
+// revocation endpoint and its API, and the provider's LoginCookieKey. The
+// provider must be started (or have a base URL set).
 func (p *Provider) OAuth2Config() blueprint.OAuth2Config {
 	return blueprint.OAuth2Config{
 		ClientID:      DefaultClientID,
@@ -22,6 +22,7 @@ func (p *Provider) OAuth2Config() blueprint.OAuth2Config {
 		TokenURL:      p.TokenURL(),
 		RevocationURL: p.RevokeURL(),
 		APIBaseURL:    p.APIBaseURL(),
+		Options:       blueprint.Options{LoginCookieKey: p.LoginCookieKey()},
 	}
 }
 

@@ -135,12 +135,13 @@ func (p *OAuth1Provider) AccessTokenURL() string { return p.URL() + "/oauth/acce
 func (p *OAuth1Provider) APIBaseURL() string { return p.URL() + "/1.1/" }
 
 // OAuth1Config returns a blueprint configuration pointing at the provider
-// with its consumer credentials.
+// with its consumer credentials and the provider's LoginCookieKey.
 func (p *OAuth1Provider) OAuth1Config() blueprint.OAuth1Config {
 	return blueprint.OAuth1Config{
 		ConsumerKey: p.opts.ConsumerKey, ConsumerSecret: p.opts.ConsumerSecret,
 		RequestTokenURL: p.RequestTokenURL(), AuthorizeURL: p.AuthorizeURL(),
 		AccessTokenURL: p.AccessTokenURL(), APIBaseURL: p.APIBaseURL(),
+		Options: blueprint.Options{LoginCookieKey: p.LoginCookieKey()},
 	}
 }
 

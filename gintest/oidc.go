@@ -354,10 +354,12 @@ func (p *OIDCProvider) EndSessions() []url.Values {
 
 // OAuth2Config returns a blueprint configuration with the provider's
 // client and explicit endpoints, for tests of plain OAuth 2.0 code against
-// it; providers/oidc needs only Issuer and the client.
+// it, with the provider's LoginCookieKey; providers/oidc needs only Issuer
+// and the client.
 func (p *OIDCProvider) OAuth2Config() blueprint.OAuth2Config {
 	return blueprint.OAuth2Config{ClientID: p.opts.ClientID, ClientSecret: p.opts.ClientSecret,
-		AuthURL: p.URL() + "/authorize", TokenURL: p.URL() + "/token", Issuer: p.Issuer()}
+		AuthURL: p.URL() + "/authorize", TokenURL: p.URL() + "/token", Issuer: p.Issuer(),
+		Options: blueprint.Options{LoginCookieKey: p.LoginCookieKey()}}
 }
 
 func (p *OIDCProvider) handleDiscovery(w http.ResponseWriter, _ *http.Request) {

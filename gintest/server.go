@@ -1,10 +1,14 @@
 package gintest
 
 import (
+	"bytes"
+	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+
+	"github.com/gindance/gindance/blueprint"
 )
 
 // server is where a fake provider is reachable: the httptest server its
@@ -14,6 +18,7 @@ type server struct {
 	mu      sync.Mutex
 	baseURL string
 	srv     *httptest.Server
+	key     []byte // LoginCookieKey's, made at its first call
 }
 
 // start serves h on a new httptest.Server on 127.0.0.1.
@@ -52,4 +57,25 @@ func (s *server) Close() {
 	if srv != nil {
 		srv.Close()
 	}
+}
+
+// LoginCookieKey returns a random blueprint.LoginCookieKeySize-byte key, the
+// same for every call on this provider, that the configs it returns
+// (OAuth2Config, OAuth1Config) set as Options.LoginCookieKey. With it a
+// test's blueprints seal pending logins without deriving the default key
+// from the client secret, which costs about 100 ms of CPU and 64 MiB per
+// blueprint (Argon2id) and would dominate a suite that makes hundreds of
+// them. Two blueprints of one provider share the key, as replicas of an app
+// do; a cookie sealed for one still opens in no other, since the
+// blueprint's name is bound into it. A test of the default derived key sets
+// LoginCookieKey to nil, and one of PendingLoginsInSession sets it to nil
+// too (the two together are a configuration error).
+func (s *server) LoginCookieKey() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.key == nil {
+		s.key = make([]byte, blueprint.LoginCookieKeySize)
+		rand.Read(s.key)
+	}
+	return bytes.Clone(s.key)
 }

@@ -75,11 +75,18 @@ func appleFake(t *testing.T, pub *ecdsa.PublicKey, opts gintest.OIDCOptions) *pr
 }
 
 func newApple(f *presettest.Fake, pemKey []byte, cfg apple.Config) *oidc.Blueprint {
+	return apple.New(appleConfig(f, pemKey, cfg))
+}
+
+// appleConfig is cfg pointed at f, with the team's key pemKey and the fake
+// provider's LoginCookieKey (pending-login keys derived from pemKey are
+// tested with it set to nil, in pendinglogin_test.go).
+func appleConfig(f *presettest.Fake, pemKey []byte, cfg apple.Config) apple.Config {
 	e := f.Endpoints()
 	cfg.ClientID, cfg.TeamID, cfg.KeyID, cfg.PrivateKey = clientID, teamID, keyID, pemKey
 	cfg.Issuer = e.Issuer
-	cfg.Options.HTTPClient = e.HTTPClient
-	return apple.New(cfg)
+	cfg.Options.HTTPClient, cfg.Options.LoginCookieKey = e.HTTPClient, e.LoginCookieKey
+	return cfg
 }
 
 // Apple requires response_mode=form_post when scopes are asked: the login

@@ -41,7 +41,12 @@ func TestPendingLoginKeyIsDerivedFromThePrivateKey(t *testing.T) {
 	_, otherKey := key(t)
 	f := appleFake(t, &k.PublicKey, gintest.OIDCOptions{})
 	noFormPost := apple.Config{Scopes: []string{}}
-	a, _ := appleApp(newApple(f, p8, noFormPost).Blueprint)
+	derived := func(pemKey []byte, cfg apple.Config) *blueprint.Blueprint {
+		cfg = appleConfig(f, pemKey, cfg)
+		cfg.LoginCookieKey = nil
+		return apple.New(cfg).Blueprint
+	}
+	a, _ := appleApp(derived(p8, noFormPost))
 
 	req := httptest.NewRequest(http.MethodGet, "/login/apple", nil)
 	w := httptest.NewRecorder()
@@ -75,10 +80,10 @@ func TestPendingLoginKeyIsDerivedFromThePrivateKey(t *testing.T) {
 	later := noFormPost
 	later.SecretLifetime = time.Hour
 	later.Now = func() time.Time { return time.Now().Add(48 * time.Hour) }
-	if !opens(newApple(f, p8, later).Blueprint) {
+	if !opens(derived(p8, later)) {
 		t.Fatal("a replica with the same private key could not open the pending login")
 	}
-	if opens(newApple(f, otherKey, noFormPost).Blueprint) {
+	if opens(derived(otherKey, noFormPost)) {
 		t.Fatal("an app with another private key opened the pending login: the key came from the placeholder")
 	}
 }

@@ -19,7 +19,7 @@ func tenant(t *testing.T, claims map[string]any, user *gintest.User, cfg auth0.C
 	t.Setenv("AUTH0_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{IssuerPath: "/", Revocation: true}})
 	cfg.Domain = f.OIDC.URL()
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, auth0.New(cfg)
 }
 

@@ -39,7 +39,7 @@ func fake(t *testing.T, claims map[string]any) *presettest.Fake {
 func multiTenant(f *presettest.Fake, cfg microsoft.Config) *oidc.Blueprint {
 	e := f.Endpoints()
 	cfg.Issuer, cfg.IssuerTemplate, cfg.APIBaseURL = f.OIDC.Issuer(), f.OIDC.IssuerTemplate(), e.APIBaseURL
-	cfg.Options.HTTPClient = e.HTTPClient
+	cfg.Options.HTTPClient, cfg.Options.LoginCookieKey = e.HTTPClient, e.LoginCookieKey
 	return microsoft.New(cfg)
 }
 

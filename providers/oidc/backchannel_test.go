@@ -35,7 +35,8 @@ import (
 // the cookie keys, as replicas do.
 func startBCLApp(t *testing.T, p *gintest.OIDCProvider, st blueprint.Storage) string {
 	t.Helper()
-	b := oidc.New("idp", oidc.Config{Issuer: p.Issuer(), ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret})
+	b := oidc.New("idp", oidc.Config{Issuer: p.Issuer(), ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
+		Options: blueprint.Options{LoginCookieKey: p.LoginCookieKey()}})
 	if st != nil {
 		b.SetStorage(st)
 	}

@@ -53,7 +53,7 @@ func TestJWKSFetchBoundedWhenEndpointHangs(t *testing.T) {
 	tr := &hangingJWKS{base: http.DefaultTransport}
 	tr.hang.Store(true)
 	b := oidc.New("idp", oidc.Config{Issuer: p.Issuer(), ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		Options: blueprint.Options{HTTPClient: &http.Client{Transport: tr}, ProviderTimeout: timeout}})
+		Options: blueprint.Options{HTTPClient: &http.Client{Transport: tr}, ProviderTimeout: timeout, LoginCookieKey: p.LoginCookieKey()}})
 	b.SetStorage(memory.New(storage.Config{Anonymous: true}))
 	r := gin.New()
 	r.POST("/backchannel-logout", b.BackChannelLogoutHandler())

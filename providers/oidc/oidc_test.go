@@ -48,7 +48,8 @@ func newFixtureWith(t *testing.T, p *gintest.OIDCProvider, tweak ...func(*oidc.C
 	f.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(f.app.Close)
 	cfg := oidc.Config{Issuer: f.p.Issuer(), ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		Scopes: []string{"profile", "email"}, PostLogoutRedirectURL: f.app.URL + "/logout/done"}
+		Scopes: []string{"profile", "email"}, PostLogoutRedirectURL: f.app.URL + "/logout/done",
+		Options: blueprint.Options{LoginCookieKey: p.LoginCookieKey()}} // tests of the derived key are in blueprint
 	for _, fn := range tweak {
 		fn(&cfg)
 	}

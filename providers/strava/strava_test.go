@@ -49,7 +49,7 @@ func login(t *testing.T, f *presettest.Fake, cfg strava.Config) *presettest.Logi
 	e := f.Endpoints()
 	cfg.ClientID, cfg.ClientSecret = gintest.DefaultClientID, gintest.DefaultClientSecret
 	cfg.AuthURL, cfg.TokenURL, cfg.APIBaseURL = e.AuthURL, e.TokenURL, e.APIBaseURL
-	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient}
+	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}
 	l := f.Login(t, strava.New(cfg))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
@@ -113,7 +113,7 @@ func TestStravaRedirectScopeNeverWidens(t *testing.T) {
 	e := f.Endpoints()
 	b := strava.New(strava.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		Scopes: []string{"read", "activity:read_all"}, AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL,
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	var stored *blueprint.Token
 	b.OnLogin(func(c *gin.Context, tok *blueprint.Token) error { stored = tok; return nil })
 	gin.SetMode(gin.TestMode)

@@ -21,7 +21,7 @@ func TestLoginRecordsWhatTheProviderSaw(t *testing.T) {
 	e := f.Endpoints()
 	b := blueprint.NewOAuth2("acme", blueprint.OAuth2Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Scopes: []string{"profile"},
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	b.IdentityGetter(func(c *gin.Context, cl *blueprint.Client) (*blueprint.Identity, error) {
 		var u struct{ ID, Login string }
 		if err := cl.GetJSON("user", &u); err != nil {
@@ -51,7 +51,7 @@ func TestLogoutRecordsTheRevocation(t *testing.T) {
 	e := f.Endpoints()
 	b := blueprint.NewOAuth2("acme", blueprint.OAuth2Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: e.AuthURL, TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL,
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	l := f.Login(t, b)
 	reqs, err := l.Logout(t)
 	if err != nil || len(reqs) != 1 || reqs[0].URL.Path != "/revoke" || reqs[0].Form.Get("token") != l.Token.RefreshToken {
