@@ -143,7 +143,7 @@ func TestAttackShortClientSecretRefusedAsLoginKeySource(t *testing.T) {
 		"16-byte client secret":            oauth2("sunshine12345678", nil),
 		"short secret, LoginCookieKey":     oauth2("sunshine1", func(c *blueprint.OAuth2Config) { c.LoginCookieKey = testLoginKey }),
 		"short secret, pending in session": oauth2("sunshine1", func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true }),
-		"public client":                    oauth2("", func(c *blueprint.OAuth2Config) { c.PublicClient = true }),
+		"public client, LoginCookieKey":    oauth2("", func(c *blueprint.OAuth2Config) { c.PublicClient, c.LoginCookieKey = true, testLoginKey }),
 	} {
 		if err := b.Validate(); err != nil {
 			t.Errorf("%s: Validate = %v", what, err)

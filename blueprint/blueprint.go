@@ -34,6 +34,7 @@ type Blueprint struct {
 	identity    func(c *gin.Context, cl *Client) (*Identity, error)
 
 	pending                 pendingLogins
+	pendingErr              error  // why pending logins have nowhere to wait; Validate reports it
 	loginPath, callbackPath string // set by Mount
 	cookiePath              string // set by Mount: where pending-login cookies are scoped
 	refresh                 refresher
@@ -107,11 +108,14 @@ func newBlueprint(name string, s settings, p protocol, o Options, secret []byte,
 	b := &Blueprint{name: name, set: s, proto: p, storage: SessionStorage{SessionName: s.sessionName}}
 	b.ctxKey = requestKey{b}
 	b.pending = sessionLogins{b}
-	switch pl, err := pendingLoginsFor(b, o, secret, clientID); {
-	case err == nil:
+	if !validName(name) && b.set.configErr == nil {
+		b.set.configErr = fmt.Errorf("%w: %q: a blueprint name may hold only letters, digits, '-' and '_' "+
+			"(it is a path segment, a storage key and part of cookie names)", ErrConfig, name)
+	}
+	if pl, err := pendingLoginsFor(b, o, secret, clientID); err == nil {
 		b.pending = pl
-	case b.set.configErr == nil:
-		b.set.configErr = err
+	} else {
+		b.pendingErr = err
 	}
 	if st, ok := s.api.Transport.(*signingTransport); ok {
 		st.proto = p
@@ -212,8 +216,9 @@ func apiTimeout(o Options, providerTimeout time.Duration) time.Duration {
 // the key its tokens are stored by.
 func (b *Blueprint) Name() string { return b.name }
 
-// Validate reports a configuration error (a missing client ID, endpoint or
-// an unparsable URL); Mount panics with it.
+// Validate reports a configuration error (a bad name, a missing client ID,
+// endpoint or an unparsable URL, no way to keep pending logins); Mount
+// panics with it.
 func (b *Blueprint) Validate() error {
 	if b.set.configErr != nil {
 		return b.set.configErr
@@ -221,7 +226,10 @@ func (b *Blueprint) Validate() error {
 	if err := b.validateLease(); err != nil {
 		return err
 	}
-	return b.proto.validate()
+	if err := b.proto.validate(); err != nil {
+		return err
+	}
+	return b.pendingErr
 }
 
 // Mount serves the blueprint's routes on r: GET /<name> starts a login and

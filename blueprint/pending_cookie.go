@@ -69,9 +69,6 @@ func newCookieLogins(b *Blueprint, key []byte) (*cookieLogins, error) {
 	if len(key) != LoginCookieKeySize {
 		return nil, fmt.Errorf("%w: %s: LoginCookieKey must be %d bytes, not %d", ErrConfig, b.name, LoginCookieKeySize, len(key))
 	}
-	if !validCookieNamePart(b.name) {
-		return nil, fmt.Errorf("%w: %q: with LoginCookieKey the name may hold only letters, digits, '-' and '_'", ErrConfig, b.name)
-	}
 	aead := newGCM(key)
 	return cookieLoginsFor(b, func() cipher.AEAD { return aead }), nil
 }
@@ -106,9 +103,10 @@ func newGCM(key []byte) cipher.AEAD {
 	return aead
 }
 
-// validCookieNamePart reports whether s may go into a cookie name as it is
-// and cannot be confused with the separators around it.
-func validCookieNamePart(s string) bool {
+// validName reports whether s is a blueprint name: letters, digits, '-'
+// and '_', so that it goes into a route, a session key and a cookie name as
+// it is and cannot be confused with the separators around it.
+func validName(s string) bool {
 	if s == "" {
 		return false
 	}

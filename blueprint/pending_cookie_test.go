@@ -314,7 +314,8 @@ func TestLoginCookieTooLargeIsAClearError(t *testing.T) {
 // a configuration error at Validate (and so at Mount).
 func TestLoginCookieKeyValidation(t *testing.T) {
 	cfg := func(key []byte) blueprint.OAuth2Config {
-		return blueprint.OAuth2Config{ClientID: "client", AuthURL: "https://idp.example/a", TokenURL: "https://idp.example/t", PublicClient: true, Options: blueprint.Options{LoginCookieKey: key}}
+		return blueprint.OAuth2Config{ClientID: "client", ClientSecret: "test-client-secret",
+			AuthURL: "https://idp.example/a", TokenURL: "https://idp.example/t", Options: blueprint.Options{LoginCookieKey: key}}
 	}
 	for _, tc := range []struct {
 		name string
@@ -326,7 +327,7 @@ func TestLoginCookieKeyValidation(t *testing.T) {
 		{"fake", []byte("sixteen bytes!!!"), false},
 		{"fake", []byte{}, false},
 		{"my.app", testLoginKey, false},
-		{"my.app", nil, true}, // no key asked for: the session keeps its pending logins
+		{"my.app", nil, false}, // the derived key's cookies would carry the name too
 		{"my-app_2", testLoginKey, true},
 	} {
 		err := blueprint.NewOAuth2(tc.name, cfg(tc.key)).Validate()

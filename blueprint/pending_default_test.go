@@ -225,9 +225,8 @@ func TestDerivedKeyDiffersPerClientIDAndName(t *testing.T) {
 
 // Where the pending login waits: a sealed cookie when a key is derived
 // (from the client secret or a readable private_key_jwt key) or given; the
-// session, written at the login start, for PendingLoginsInSession, a public
-// client without LoginCookieKey, an opaque signer, or a name that cannot go
-// into a cookie name. In each case the login it started opens again.
+// session, written at the login start, with PendingLoginsInSession. In each
+// case the login it started opens again.
 func TestWherePendingLoginsWait(t *testing.T) {
 	key := mustECKey(t)
 	for _, tc := range []struct {
@@ -238,17 +237,15 @@ func TestWherePendingLoginsWait(t *testing.T) {
 	}{
 		{"client secret", "fake", func(*blueprint.OAuth2Config) {}, true},
 		{"PendingLoginsInSession", "fake", func(c *blueprint.OAuth2Config) { c.PendingLoginsInSession = true }, false},
-		{"public client", "fake", func(c *blueprint.OAuth2Config) { c.ClientSecret, c.PublicClient = "", true }, false},
+		{"public client with PendingLoginsInSession", "fake", func(c *blueprint.OAuth2Config) {
+			c.ClientSecret, c.PublicClient, c.PendingLoginsInSession = "", true, true
+		}, false},
 		{"public client with LoginCookieKey", "fake", func(c *blueprint.OAuth2Config) {
 			c.ClientSecret, c.PublicClient, c.LoginCookieKey = "", true, testLoginKey
 		}, true},
 		{"private_key_jwt", "fake", func(c *blueprint.OAuth2Config) {
 			c.ClientSecret, c.ClientKeys = "", []blueprint.ClientKey{{Signer: key}}
 		}, true},
-		{"private_key_jwt, opaque signer", "fake", func(c *blueprint.OAuth2Config) {
-			c.ClientSecret, c.ClientKeys = "", []blueprint.ClientKey{{Signer: opaqueSigner{key}}}
-		}, false},
-		{"name not cookie-safe", "my.app", func(*blueprint.OAuth2Config) {}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := staticConfig("")
@@ -269,6 +266,63 @@ func TestWherePendingLoginsWait(t *testing.T) {
 				t.Fatal("the pending login did not open")
 			}
 		})
+	}
+}
+
+// A blueprint whose pending logins cannot wait where it asked (or, asking
+// nothing, under the derived key) fails Validate and Mount with ErrConfig
+// naming both fixes; before, it kept them in the session without a word.
+func TestPendingLoginModeThatCannotBeUsedIsAConfigError(t *testing.T) {
+	key := mustECKey(t)
+	for name, tweak := range map[string]func(*blueprint.OAuth2Config){
+		"public client": func(c *blueprint.OAuth2Config) { c.ClientSecret = "" },
+		"private_key_jwt, opaque signer": func(c *blueprint.OAuth2Config) {
+			c.ClientSecret, c.ClientKeys = "", []blueprint.ClientKey{{Signer: opaqueSigner{key}}}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg := staticConfig("")
+			withDerivedKey(&cfg)
+			tweak(&cfg)
+			b := blueprint.NewOAuth2("fake", cfg)
+			err := b.Validate()
+			if !errors.Is(err, blueprint.ErrConfig) || !strings.Contains(err.Error(), "set LoginCookieKey") || !strings.Contains(err.Error(), "PendingLoginsInSession") {
+				t.Fatalf("Validate = %v; want ErrConfig naming LoginCookieKey and PendingLoginsInSession", err)
+			}
+			defer func() {
+				if recover() == nil {
+					t.Fatal("Mount accepted the blueprint")
+				}
+			}()
+			b.Mount(gin.New().Group("/login"))
+		})
+	}
+}
+
+// A blueprint name outside [A-Za-z0-9_-] is refused whichever way pending
+// logins wait: before, in the default mode, it moved them to the session
+// without a word.
+func TestBlueprintNameOutsideLettersDigitsDashUnderscoreRefused(t *testing.T) {
+	modes := map[string]func(*blueprint.OAuth2Config){
+		"derived key":            withDerivedKey,
+		"LoginCookieKey":         func(*blueprint.OAuth2Config) {},
+		"PendingLoginsInSession": withPendingInSession,
+	}
+	for _, name := range []string{"my.app", "", "a/b", "caf\u00e9", "x y"} {
+		for mode, tweak := range modes {
+			cfg := staticConfig("")
+			tweak(&cfg)
+			if err := blueprint.NewOAuth2(name, cfg).Validate(); !errors.Is(err, blueprint.ErrConfig) || !strings.Contains(err.Error(), "letters, digits") {
+				t.Errorf("%q, %s: Validate = %v; want ErrConfig naming the allowed characters", name, mode, err)
+			}
+		}
+	}
+	o1 := oauth1Config()
+	if err := blueprint.NewOAuth1("my.app", o1).Validate(); !errors.Is(err, blueprint.ErrConfig) {
+		t.Errorf("OAuth 1.0a: Validate = %v; want ErrConfig", err)
+	}
+	if err := blueprint.NewOAuth2("My_app-2", staticConfig("")).Validate(); err != nil {
+		t.Errorf("a valid name: %v", err)
 	}
 }
 

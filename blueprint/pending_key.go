@@ -58,21 +58,27 @@ func deriveLoginKey(secret []byte, name, clientID string) []byte {
 	return argon2.IDKey(secret, salt, loginKeyPasses, loginKeyMemory, loginKeyThreads, LoginCookieKeySize)
 }
 
-// pendingLoginsFor chooses where b's pending logins wait. An explicit
-// LoginCookieKey seals them in cookies under that key; PendingLoginsInSession
-// keeps them in the session; otherwise they are sealed under a key derived
+// pendingLoginsFor is where b's pending logins wait, in the one mode o
+// asks for: sealed cookies under LoginCookieKey, the session with
+// PendingLoginsInSession, or by default sealed cookies under a key derived
 // from secret (the client's credential, see loginKeySecret) at their first
-// use, and kept in the session when there is none (a public client) or b's
-// name cannot go into a cookie name. A secret shorter than
-// minDerivedKeySecret is a configuration error.
+// use. A mode b cannot use is a configuration error naming the fix, never a
+// quiet move to another: two modes at once, the default with no secret (a
+// public client, or a key held by an opaque crypto.Signer), or with one
+// shorter than minDerivedKeySecret.
 func pendingLoginsFor(b *Blueprint, o Options, secret []byte, clientID string) (pendingLogins, error) {
 	switch {
 	case o.LoginCookieKey != nil && o.PendingLoginsInSession:
 		return nil, fmt.Errorf("%w: %s: PendingLoginsInSession and LoginCookieKey ask for two places to keep pending logins; set one", ErrConfig, b.name)
 	case o.LoginCookieKey != nil:
 		return newCookieLogins(b, o.LoginCookieKey)
-	case o.PendingLoginsInSession, len(secret) == 0, !validCookieNamePart(b.name):
+	case o.PendingLoginsInSession:
 		return sessionLogins{b}, nil
+	case len(secret) == 0:
+		return nil, fmt.Errorf("%w: %s: the client has no secret to derive the pending-login cookie key from "+
+			"(no ClientSecret, and no ClientKeys whose private key can be read); "+
+			"set LoginCookieKey (%d random bytes, the same on every replica) or PendingLoginsInSession",
+			ErrConfig, b.name, LoginCookieKeySize)
 	case len(secret) < minDerivedKeySecret:
 		return nil, fmt.Errorf("%w: %s: the client secret is %d bytes, under the %d a pending-login cookie key is derived from "+
 			"(each login cookie lets anyone test guesses of it offline); set LoginCookieKey (%d random bytes, the same on every replica) or PendingLoginsInSession",

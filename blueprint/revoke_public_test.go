@@ -31,7 +31,8 @@ func TestPublicClientRevocationSendsNoSecret(t *testing.T) {
 	defer srv.Close()
 	p.SetBaseURL(srv.URL)
 	b := blueprint.NewOAuth2("pub", blueprint.OAuth2Config{ClientID: "pub", PublicClient: true, TokenAuth: blueprint.ClientSecretPost,
-		AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), RevocationURL: p.RevokeURL(), APIBaseURL: p.APIBaseURL()})
+		AuthURL: p.AuthURL(), TokenURL: p.TokenURL(), RevocationURL: p.RevokeURL(), APIBaseURL: p.APIBaseURL(),
+		Options: blueprint.Options{LoginCookieKey: testLoginKey}})
 	r := newEngine()
 	b.Mount(r.Group("/login"))
 	var logoutErr error
