@@ -9,7 +9,7 @@ import (
 
 // handleCallback serves GET /<name>/authorized (and, through
 // handleFormPost, POST for FormPost blueprints): it takes the login's
-// transaction out of the session (single use), lets the protocol check the
+// transaction out of its sealed cookie or the session (single use), lets the protocol check the
 // response and obtain the token, runs the OnLogin hooks, stores the token and
 // redirects to the next path. Every failure ends in OnError with nothing
 // stored.

@@ -60,7 +60,9 @@ type OAuth2Config struct {
 	// in Options.HTTPClient (RFC 8705 tls_client_auth, with
 	// ClientSecretPost). Without it, an empty ClientSecret and no
 	// ClientKeys fail Validate: the provider would refuse the code
-	// exchange (invalid_client) only after the user logged in.
+	// exchange (invalid_client) only after the user logged in. With no
+	// secret to derive the pending-login key from, a public client sets
+	// LoginCookieKey or PendingLoginsInSession too (Validate says so).
 	PublicClient bool
 	// TokenAuth selects how the client authenticates at the token,
 	// revocation and PAR endpoints: client_secret_basic (default),

@@ -26,10 +26,9 @@
 // to store the token. The cookie's AES-256-GCM key is derived (Argon2id,
 // once per blueprint) from the client's secret, which every replica
 // shares and which must be at least 16 bytes long, unless
-// Options.LoginCookieKey pins one; a public client with neither, a
-// blueprint name that cannot go into a cookie name, and
-// Options.PendingLoginsInSession keep pending logins in the user's session
-// instead, as before this was the default. Tokens are kept by a Storage:
+// Options.LoginCookieKey pins one; Options.PendingLoginsInSession keeps
+// pending logins in the user's session instead. A client with no secret
+// chooses one of the two; Validate refuses it otherwise. Tokens are kept by a Storage:
 // the session by default (SessionStorage), or a server-side store
 // (storage/sqlstore, storage/redisstore) set with SetStorage.
 //
@@ -53,9 +52,11 @@
 //	                         TokenDeleter: Delete)
 //	IdentityGetter  replaces how Identity learns who the user is       the provider package's
 //
-// Configuration mistakes stop the app at startup: Validate reports a
-// missing client ID or endpoint, an unparsable URL, a bad LoginCookieKey
-// or one together with PendingLoginsInSession as an error wrapping ErrConfig, and Mount panics with it, and also with
+// Configuration mistakes stop the app at startup: Validate reports a name
+// other than letters, digits, '-' and '_', a missing client ID or
+// endpoint, an unparsable URL, pending logins with nowhere to wait (a bad
+// LoginCookieKey, one together with PendingLoginsInSession, a missing or
+// short secret for the derived key) as an error wrapping ErrConfig, and Mount panics with it, and also with
 // an absolute RedirectURL whose path is not the callback route it serves
 // (Options.SkipRedirectPathCheck is for proxies that rewrite paths).
 //

@@ -8,7 +8,8 @@ import (
 )
 
 // handleLogin serves GET /<name>: it runs the BeforeLogin hooks, keeps a new
-// login transaction in the session and redirects to the provider.
+// login transaction where pending logins wait (a sealed cookie, or the
+// session) and redirects to the provider.
 func (b *Blueprint) handleLogin(c *gin.Context) {
 	noStore(c)
 	for _, fn := range b.beforeLogin {

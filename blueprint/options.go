@@ -59,42 +59,20 @@ type Options struct {
 	MaxPendingLogins int
 	// SessionName selects the session when sessions.SessionsMany is used.
 	SessionName string
-	// LoginCookieKey pins the key that seals pending logins in cookies
-	// (LoginCookieKeySize, 32 random bytes; the same on every replica),
-	// independent of the client's credentials. By default each pending
-	// login already waits in a cookie of its own (see
-	// PendingLoginsInSession), sealed with AES-256-GCM under a key derived
-	// from the client's secret (ClientSecret, the newest ClientKey, or the
-	// OAuth 1.0a ConsumerSecret), so that rotating that secret fails the
-	// logins pending at that moment, and whoever knows it (the provider
-	// too) could open them. The derivation is Argon2id (RFC 9106, 64 MiB,
-	// about 100 ms of one core), made once per blueprint at its first login
-	// start or callback, so that the cookie every login start hands out is
-	// no fast oracle for an offline search of the secret; a secret under
-	// 16 bytes is a configuration error naming this key as the fix. Set
-	// this key to decouple the two:
-	// a new LoginCookieKey fails only the logins pending under the old one.
-	// It also gives a public client (no secret) sealed cookies instead of
-	// the session. The cookies are HttpOnly, SameSite=Lax, Secure and
-	// __Secure- prefixed over HTTPS, scoped to the blueprint's path and
-	// expire with the login. nil: the derived key; an empty, non-nil key is
-	// a configuration error, as is a key together with
-	// PendingLoginsInSession, or a blueprint name other than letters,
-	// digits, '-' and '_'.
+	// LoginCookieKey is the AES-256 key (LoginCookieKeySize random bytes,
+	// the same on every replica) that seals each pending login in a cookie
+	// of its own. nil: the key is derived from the client's secret
+	// (Argon2id, once per blueprint), which must then be at least 16 bytes.
+	// Set it for a client without a readable secret (PublicClient, an
+	// opaque ClientKeys signer), or so that rotating the secret does not
+	// fail the logins pending at that moment. Not together with
+	// PendingLoginsInSession.
 	LoginCookieKey []byte
 	// PendingLoginsInSession keeps pending logins in the user's
-	// gin-contrib session, as gindance did before sealed login cookies were
-	// the default: one JSON list per blueprint, under a session key of its
-	// own. It sets no cookie besides the session's (for an app that must
-	// not, or whose cookie policy lists every cookie), but it costs a full
-	// session decode at every callback and a session write at every login
-	// start (a session for every visitor who only starts a login), logins
-	// started at the same moment in several tabs can overwrite each other,
-	// and with a cookie session the pending logins share its 4096 bytes.
-	// Blueprints that have no secret to derive a key from (a public client,
-	// or ClientKeys held by an opaque crypto.Signer such as an HSM, without
-	// LoginCookieKey), or whose name cannot go into a cookie name, use the
-	// session anyway, with no error.
+	// gin-contrib session instead of sealed cookies: no cookie besides the
+	// session's, but a session write at every login start, logins started
+	// at once in several tabs may overwrite each other, and with a cookie
+	// session they share its 4096 bytes.
 	PendingLoginsInSession bool
 	// Now is the blueprint's clock: every decision about a token's expiry
 	// (RefreshLeeway), the recent-refresh memory and refresh back-off, and

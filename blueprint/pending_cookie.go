@@ -19,9 +19,8 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// LoginCookieKeySize is the length of OAuth2Config.LoginCookieKey and
-// OAuth1Config.LoginCookieKey, and of the key derived when it is nil: an
-// AES-256 key.
+// LoginCookieKeySize is the length of Options.LoginCookieKey, and of the
+// key derived when it is nil: an AES-256 key.
 const LoginCookieKeySize = 32
 
 // loginCookiePrefix starts the name of every pending-login cookie; the

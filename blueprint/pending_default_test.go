@@ -275,7 +275,7 @@ func TestWherePendingLoginsWait(t *testing.T) {
 func TestPendingLoginModeThatCannotBeUsedIsAConfigError(t *testing.T) {
 	key := mustECKey(t)
 	for name, tweak := range map[string]func(*blueprint.OAuth2Config){
-		"public client": func(c *blueprint.OAuth2Config) { c.ClientSecret = "" },
+		"public client": func(c *blueprint.OAuth2Config) { c.ClientSecret, c.PublicClient = "", true },
 		"private_key_jwt, opaque signer": func(c *blueprint.OAuth2Config) {
 			c.ClientSecret, c.ClientKeys = "", []blueprint.ClientKey{{Signer: opaqueSigner{key}}}
 		},

@@ -76,7 +76,7 @@ func pendingLoginsFor(b *Blueprint, o Options, secret []byte, clientID string) (
 		return sessionLogins{b}, nil
 	case len(secret) == 0:
 		return nil, fmt.Errorf("%w: %s: the client has no secret to derive the pending-login cookie key from "+
-			"(no ClientSecret, and no ClientKeys whose private key can be read); "+
+			"(a PublicClient, or ClientKeys held by a crypto.Signer that does not reveal its key); "+
 			"set LoginCookieKey (%d random bytes, the same on every replica) or PendingLoginsInSession",
 			ErrConfig, b.name, LoginCookieKeySize)
 	case len(secret) < minDerivedKeySecret:

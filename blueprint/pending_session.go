@@ -11,9 +11,8 @@ import (
 
 // sessionLogins keeps a blueprint's pending logins in the user's
 // gin-contrib/sessions session, as one JSON list under a key of the
-// blueprint's own: with Options.PendingLoginsInSession, and for blueprints
-// with no secret to derive a cookie key from (see pendingLoginsFor). It
-// needs no key beyond the session store's.
+// blueprint's own, with Options.PendingLoginsInSession. It needs no key
+// beyond the session store's.
 type sessionLogins struct{ b *Blueprint }
 
 func txKey(name string) string { return "gindance:" + name + ":tx" }

@@ -269,7 +269,9 @@ func TestValidate(t *testing.T) {
 		{Issuer: "https://idp.example", ClientID: "c"}:                                    "ClientSecret is empty",
 		{Issuer: "http://idp.example", ClientID: "c", ClientSecret: "test-client-secret"}: "https",
 		{Issuer: "https://idp.example", ClientSecret: "test-client-secret"}:               "ClientID is empty",
-		{Issuer: "https://idp.example", ClientID: "c", PublicClient: true}:                "",
+		{Issuer: "https://idp.example", ClientID: "c", PublicClient: true}:                "set LoginCookieKey",
+		{Issuer: "https://idp.example", ClientID: "c", PublicClient: true,
+			Options: blueprint.Options{PendingLoginsInSession: true}}: "",
 	} {
 		err := oidc.New("x", *cfg).Validate()
 		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {

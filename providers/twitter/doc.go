@@ -29,8 +29,11 @@
 // secret, so they are read from TWITTER_OAUTH2_CLIENT_ID and
 // TWITTER_OAUTH2_CLIENT_SECRET:
 //
-//	x := twitter.NewOAuth2(twitter.OAuth2Config{})                     // confidential: HTTP Basic client auth
-//	x := twitter.NewOAuth2(twitter.OAuth2Config{PublicClient: true}) // public: client_id in the body, PKCE alone
+//	x := twitter.NewOAuth2(twitter.OAuth2Config{}) // confidential: HTTP Basic client auth
+//	x := twitter.NewOAuth2(twitter.OAuth2Config{   // public: client_id in the body, PKCE alone
+//		PublicClient: true,
+//		Options:      blueprint.Options{LoginCookieKey: loginKey}, // no secret to derive the pending-login key from
+//	})
 //
 // X shares the email address only with the users.email scope and an app
 // that was granted it; Identity then reports X's confirmed_email as

@@ -29,7 +29,9 @@ type OAuth2Config struct {
 	Scopes []string
 	// PublicClient is for apps registered as native or single-page apps:
 	// no client secret, the client_id sent in the token request body, and
-	// PKCE as the only protection of the code. Otherwise the client
+	// PKCE as the only protection of the code; set LoginCookieKey or
+	// PendingLoginsInSession with it (there is no secret to derive the
+	// pending-login key from). Otherwise the client
 	// authenticates with HTTP Basic, as X requires of confidential clients.
 	PublicClient bool
 	// Name is the blueprint's name and mount segment. Default "twitter".

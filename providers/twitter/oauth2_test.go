@@ -23,7 +23,7 @@ func loginOAuth2(t *testing.T, opts gintest.Options, cfg twitter.OAuth2Config) *
 	})
 	e := f.Endpoints()
 	cfg.AuthURL, cfg.TokenURL, cfg.RevocationURL, cfg.APIBaseURL = e.AuthURL, e.TokenURL, e.RevokeURL, e.APIBaseURL
-	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient}
+	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}
 	l := f.Login(t, twitter.NewOAuth2(cfg))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)

@@ -45,7 +45,8 @@ func TestMissingCredentialsNameTheVariables(t *testing.T) {
 			wantNamed(t, kind+" "+tc.field, b.Validate(), tc.field)
 		}
 	}
-	if err := (App{ClientID: "id"}).OAuth2(Provider{Name: "pub", Env: "PUB", PublicClient: true}, acmeEndpoints()).Validate(); err != nil {
+	pub := App{ClientID: "id", Options: blueprint.Options{PendingLoginsInSession: true}}
+	if err := pub.OAuth2(Provider{Name: "pub", Env: "PUB", PublicClient: true}, acmeEndpoints()).Validate(); err != nil {
 		t.Fatalf("a public client needs no secret: %v", err)
 	}
 }
