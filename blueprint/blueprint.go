@@ -198,6 +198,16 @@ func commonSettings(apiBase, redirectURL, redirectTo string, o Options) settings
 	return s
 }
 
+// log is the blueprint's logger: Options.Logger, or slog.Default() at the
+// time of the call when that is nil (so that an app's later
+// slog.SetDefault is followed).
+func (s *settings) log() *slog.Logger {
+	if s.logger != nil {
+		return s.logger
+	}
+	return slog.Default()
+}
+
 // apiTimeout is the Timeout of the client that makes API calls through
 // Client: APITimeout when set, else the app's HTTPClient's own, else
 // providerTimeout, so that no API call goes unbounded unless the app

@@ -26,11 +26,6 @@ const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bea
 // enough for one request, short enough that a captured one is soon useless.
 const ClientAssertionLifetime = 60 * time.Second
 
-// ErrClientAssertion means a client assertion could not be signed (the
-// key's Signer failed, an HSM or KMS being unreachable, say). No request was
-// sent.
-var ErrClientAssertion = errors.New("gindance: cannot sign the client assertion")
-
 // ClientKey is one of the client's private keys for private_key_jwt client
 // authentication (RFC 7523 §2.2, OpenID Connect Core §9). Its public half
 // is what JWKSHandler publishes.

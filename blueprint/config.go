@@ -2,16 +2,6 @@ package blueprint
 
 import (
 	"context"
-	"time"
-)
-
-// Defaults that a zero config field takes.
-const (
-	DefaultLoginTTL         = 10 * time.Minute
-	DefaultRefreshLeeway    = 60 * time.Second
-	DefaultProviderTimeout  = 15 * time.Second
-	DefaultMaxPendingLogins = 5
-	DefaultRecentRefreshTTL = 30 * time.Second
 )
 
 // TokenAuthMethod is how the client authenticates at the token endpoint

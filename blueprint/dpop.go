@@ -8,8 +8,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -18,19 +16,6 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
-)
-
-// Errors of DPoP (RFC 9449).
-var (
-	// ErrDPoPNotBound means DPoP is on but the token endpoint answered
-	// with a token_type other than DPoP (RFC 9449 §5): the server did not
-	// bind the token to the key, so it would be a bearer token after all.
-	// It reaches users inside a *ProviderError; nothing is stored.
-	ErrDPoPNotBound = errors.New("gindance: DPoP is on but the token is not DPoP-bound (token_type is not DPoP)")
-	// ErrDPoPKey means a DPoP-bound token's key is missing or cannot be
-	// loaded from storage. The token is unusable: it wraps
-	// ErrNotAuthorized, and no proof is ever signed with another key.
-	ErrDPoPKey = fmt.Errorf("%w: the DPoP key of the stored token is missing or corrupt", ErrNotAuthorized)
 )
 
 // dpopScheme is the token type and Authorization scheme of DPoP-bound

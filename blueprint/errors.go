@@ -196,3 +196,82 @@ func excerpt(s string, n int) string {
 		return r
 	}, s)
 }
+
+// ErrTokenChanged means a write under a refresh lease was not made because
+// the store no longer holds the token read under the lease: another
+// instance stored a newer one (or it was deleted) after the lease ended.
+var ErrTokenChanged = errors.New("gindance: the stored token changed under the refresh lease; nothing was written")
+
+// Errors of pushed authorization requests (RFC 9126).
+var (
+	// ErrPAR means the PAR endpoint refused the authorization request or
+	// did not answer with a usable request_uri. It reaches OnError inside a
+	// *ProviderError with Op "par" (and the provider's error code, such as
+	// invalid_request, when it sent one); the browser was not redirected
+	// and no login is pending.
+	ErrPAR = errors.New("gindance: pushed authorization request failed")
+	// ErrPARRequired means pushed authorization requests are on
+	// (Options.PushAuthorizationRequests, or the provider's discovered
+	// require_pushed_authorization_requests) but no PAR endpoint is
+	// configured or discovered. The login is refused rather than sent
+	// through the front channel. It wraps ErrConfig.
+	ErrPARRequired = fmt.Errorf("%w: pushed authorization requests are required but no PAR endpoint (PARURL or pushed_authorization_request_endpoint) is known", ErrConfig)
+)
+
+// Errors for token endpoint answers that are not a usable token; they reach
+// users wrapped in a *ProviderError.
+var (
+	// ErrNoAccessToken: a 2xx token response without access_token.
+	ErrNoAccessToken = errors.New("gindance: token response has no access_token")
+	// ErrBadTokenResponse: a 2xx token response that is not JSON or a form,
+	// or is larger than 1 MiB.
+	ErrBadTokenResponse = errors.New("gindance: token response is not a valid token")
+	// ErrUnsupportedTokenType: a token_type other than Bearer (RFC 6750),
+	// which this library cannot use to sign requests.
+	ErrUnsupportedTokenType = errors.New("gindance: unsupported token_type")
+)
+
+// Errors of DPoP (RFC 9449).
+var (
+	// ErrDPoPNotBound means DPoP is on but the token endpoint answered
+	// with a token_type other than DPoP (RFC 9449 §5): the server did not
+	// bind the token to the key, so it would be a bearer token after all.
+	// It reaches users inside a *ProviderError; nothing is stored.
+	ErrDPoPNotBound = errors.New("gindance: DPoP is on but the token is not DPoP-bound (token_type is not DPoP)")
+	// ErrDPoPKey means a DPoP-bound token's key is missing or cannot be
+	// loaded from storage. The token is unusable: it wraps
+	// ErrNotAuthorized, and no proof is ever signed with another key.
+	ErrDPoPKey = fmt.Errorf("%w: the DPoP key of the stored token is missing or corrupt", ErrNotAuthorized)
+)
+
+// ErrClientAssertion means a client assertion could not be signed (the
+// key's Signer failed, an HSM or KMS being unreachable, say). No request was
+// sent.
+var ErrClientAssertion = errors.New("gindance: cannot sign the client assertion")
+
+// Errors of form_post callbacks (OAuth 2.0 Form Post Response Mode).
+var (
+	// ErrResponseMode means the authorization response arrived in another
+	// response mode than the login asked for: a POST for a login that asked
+	// for the query mode, or a GET for a form_post login. The login is used
+	// up. It is a 400.
+	ErrResponseMode = errors.New("gindance: the authorization response came in another response mode than the login asked for")
+	// ErrFormPost means a POST to the callback was not a form the blueprint
+	// can read: another content type than application/x-www-form-urlencoded,
+	// a body larger than MaxFormPostBytes, or a malformed body. No login is
+	// touched. It is a 400.
+	ErrFormPost = errors.New("gindance: the form_post callback is not a readable urlencoded form")
+)
+
+// Errors of the OAuth 1.0a flow. They reach OnError wrapped in a
+// *ProviderError (a provider answer) or as they are (a bad callback).
+var (
+	// ErrCallbackNotConfirmed means the provider's request token answer
+	// lacked oauth_callback_confirmed=true, in any case (RFC 5849 §2.1): it did not
+	// take the callback URL, so the login cannot safely go on.
+	ErrCallbackNotConfirmed = errors.New("gindance: request token answer without oauth_callback_confirmed=true")
+	// ErrMissingVerifier means the OAuth 1.0a callback carried an
+	// oauth_token but no oauth_verifier (RFC 5849 §2.2). It wraps
+	// ErrMissingCode.
+	ErrMissingVerifier = fmt.Errorf("%w: no oauth_verifier", ErrMissingCode)
+)

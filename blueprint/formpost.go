@@ -1,7 +1,6 @@
 package blueprint
 
 import (
-	"errors"
 	"html"
 	"mime"
 	"net/http"
@@ -20,19 +19,6 @@ const (
 	// with an auto-submitting HTML form that POSTs the response, urlencoded,
 	// to the callback.
 	ResponseModeFormPost = "form_post"
-)
-
-var (
-	// ErrResponseMode means the authorization response arrived in another
-	// response mode than the login asked for: a POST for a login that asked
-	// for the query mode, or a GET for a form_post login. The login is used
-	// up. It is a 400.
-	ErrResponseMode = errors.New("gindance: the authorization response came in another response mode than the login asked for")
-	// ErrFormPost means a POST to the callback was not a form the blueprint
-	// can read: another content type than application/x-www-form-urlencoded,
-	// a body larger than MaxFormPostBytes, or a malformed body. No login is
-	// touched. It is a 400.
-	ErrFormPost = errors.New("gindance: the form_post callback is not a readable urlencoded form")
 )
 
 // MaxFormPostBytes bounds the body of a form_post callback: a code, state,

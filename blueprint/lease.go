@@ -2,7 +2,6 @@ package blueprint
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -56,8 +55,3 @@ type TokenForgetter interface {
 	// deletes nothing and returns the token stored now (nil when none).
 	ForgetRefreshed(c *gin.Context, name string, refreshed *Token) (current *Token, err error)
 }
-
-// ErrTokenChanged means a write under a refresh lease was not made because
-// the store no longer holds the token read under the lease: another
-// instance stored a newer one (or it was deleted) after the lease ended.
-var ErrTokenChanged = errors.New("gindance: the stored token changed under the refresh lease; nothing was written")

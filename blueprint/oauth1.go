@@ -13,19 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// Errors of the OAuth 1.0a flow. They reach OnError wrapped in a
-// *ProviderError (a provider answer) or as they are (a bad callback).
-var (
-	// ErrCallbackNotConfirmed means the provider's request token answer
-	// lacked oauth_callback_confirmed=true, in any case (RFC 5849 §2.1): it did not
-	// take the callback URL, so the login cannot safely go on.
-	ErrCallbackNotConfirmed = errors.New("gindance: request token answer without oauth_callback_confirmed=true")
-	// ErrMissingVerifier means the OAuth 1.0a callback carried an
-	// oauth_token but no oauth_verifier (RFC 5849 §2.2). It wraps
-	// ErrMissingCode.
-	ErrMissingVerifier = fmt.Errorf("%w: no oauth_verifier", ErrMissingCode)
-)
-
 // NewOAuth1 returns a blueprint for an OAuth 1.0a provider (RFC 5849), such
 // as Twitter's v1.1 API. Requests are signed with HMAC-SHA1 by
 // github.com/dghubble/oauth1.

@@ -27,10 +27,7 @@ func (b *Blueprint) fail(c *gin.Context, err error) {
 // defaultError logs err and answers with the default error page, which
 // offers to start the login again.
 func (b *Blueprint) defaultError(c *gin.Context, err error) {
-	logger := b.set.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
+	logger := b.set.log()
 	status := StatusCode(err)
 	level := slog.LevelWarn
 	if status >= 500 {

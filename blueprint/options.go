@@ -162,9 +162,21 @@ type Options struct {
 	ClockSkew time.Duration
 }
 
-// DefaultClockSkew is the clock difference allowed when Options.ClockSkew
-// is zero: real servers' clocks drift by a few seconds.
-const DefaultClockSkew = 5 * time.Second
+// What a zero Options field takes.
+const (
+	// DefaultProviderTimeout is Options.ProviderTimeout's default.
+	DefaultProviderTimeout = 15 * time.Second
+	// DefaultRefreshLeeway is Options.RefreshLeeway's default.
+	DefaultRefreshLeeway = 60 * time.Second
+	// DefaultLoginTTL is Options.LoginTTL's default.
+	DefaultLoginTTL = 10 * time.Minute
+	// DefaultMaxPendingLogins is Options.MaxPendingLogins's default.
+	DefaultMaxPendingLogins = 5
+	// DefaultClockSkew is the clock difference allowed when
+	// Options.ClockSkew is zero: real servers' clocks drift by a few
+	// seconds.
+	DefaultClockSkew = 5 * time.Second
+)
 
 // missingCredential returns the configuration error for the blueprint
 // name's empty credential field ("OAuth2Config.ClientID", ...).

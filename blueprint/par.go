@@ -11,22 +11,6 @@ import (
 	"strings"
 )
 
-// Errors of pushed authorization requests (RFC 9126).
-var (
-	// ErrPAR means the PAR endpoint refused the authorization request or
-	// did not answer with a usable request_uri. It reaches OnError inside a
-	// *ProviderError with Op "par" (and the provider's error code, such as
-	// invalid_request, when it sent one); the browser was not redirected
-	// and no login is pending.
-	ErrPAR = errors.New("gindance: pushed authorization request failed")
-	// ErrPARRequired means pushed authorization requests are on
-	// (Options.PushAuthorizationRequests, or the provider's discovered
-	// require_pushed_authorization_requests) but no PAR endpoint is
-	// configured or discovered. The login is refused rather than sent
-	// through the front channel. It wraps ErrConfig.
-	ErrPARRequired = fmt.Errorf("%w: pushed authorization requests are required but no PAR endpoint (PARURL or pushed_authorization_request_endpoint) is known", ErrConfig)
-)
-
 // maxPARResponse bounds what is read of a PAR endpoint's answer; the
 // request_uri the browser carries is bounded tighter.
 const (

@@ -35,6 +35,11 @@ type backoff struct {
 	err   error
 }
 
+// DefaultRecentRefreshTTL is how long a blueprint remembers a refresh it
+// made, so that a request still carrying the token it replaced gets the
+// new one rather than refreshing again.
+const DefaultRecentRefreshTTL = 30 * time.Second
+
 // DefaultRefreshBackoff is how long the blueprint waits before refreshing a
 // token again after the provider answered its refresh with 429 or 503
 // without a Retry-After, or did not answer (a dropped connection, a
@@ -317,10 +322,7 @@ func (b *Blueprint) keepStoring(store func() error, unlock func()) {
 		}
 		wait = min(2*wait, time.Second)
 	}
-	logger := b.set.logger
-	if logger == nil {
-		logger = slog.Default()
-	}
+	logger := b.set.log()
 	logger.Error("gindance: a refreshed token could not be stored; the user will have to log in again",
 		slog.String("provider", b.name))
 }

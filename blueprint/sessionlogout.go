@@ -1,11 +1,6 @@
 package blueprint
 
-import (
-	"context"
-	"encoding/base64"
-	"encoding/json"
-	"strings"
-)
+import "context"
 
 // SessionForgetter is implemented by server-side storages that can find
 // and forget tokens by the OpenID Connect session they were issued in, for
@@ -17,31 +12,4 @@ import (
 // requests.
 type SessionForgetter interface {
 	ForgetSession(ctx context.Context, name, issuer, sid, sub string) (int, error)
-}
-
-// IDTokenSession returns the iss, sub and sid claims of the token's
-// id_token, "" for those it lacks. The id_token is decoded, not verified:
-// it was verified when the token was obtained. Storages index tokens by
-// these, so that a back-channel logout finds them.
-func (t *Token) IDTokenSession() (iss, sub, sid string) {
-	if t == nil || t.IDToken == "" {
-		return "", "", ""
-	}
-	parts := strings.Split(t.IDToken, ".")
-	if len(parts) != 3 {
-		return "", "", ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", "", ""
-	}
-	var c struct {
-		Iss string `json:"iss"`
-		Sub string `json:"sub"`
-		Sid string `json:"sid"`
-	}
-	if json.Unmarshal(payload, &c) != nil {
-		return "", "", ""
-	}
-	return c.Iss, c.Sub, c.Sid
 }

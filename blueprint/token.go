@@ -1,6 +1,7 @@
 package blueprint
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"time"
@@ -192,3 +193,35 @@ func (t *Token) toOAuth2() *oauth2.Token {
 		Expiry:       t.Expiry,
 	}
 }
+
+// IDTokenSession returns the iss, sub and sid claims of the token's
+// id_token, "" for those it lacks. The id_token is decoded, not verified:
+// it was verified when the token was obtained. Storages index tokens by
+// these, so that a back-channel logout finds them.
+func (t *Token) IDTokenSession() (iss, sub, sid string) {
+	if t == nil || t.IDToken == "" {
+		return "", "", ""
+	}
+	parts := strings.Split(t.IDToken, ".")
+	if len(parts) != 3 {
+		return "", "", ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", "", ""
+	}
+	var c struct {
+		Iss string `json:"iss"`
+		Sub string `json:"sub"`
+		Sid string `json:"sid"`
+	}
+	if json.Unmarshal(payload, &c) != nil {
+		return "", "", ""
+	}
+	return c.Iss, c.Sub, c.Sid
+}
+
+// Token returns the token the client signs with, as Blueprint.Token does
+// for the client's request: identity functions use it to see the granted
+// scopes.
+func (cl *Client) Token() (*Token, error) { return cl.b.Token(cl.c) }

@@ -21,19 +21,6 @@ import (
 // maxTokenResponse bounds what is read of a token endpoint's answer.
 const maxTokenResponse = 1 << 20
 
-// Errors for token endpoint answers that are not a usable token; they reach
-// users wrapped in a *ProviderError.
-var (
-	// ErrNoAccessToken: a 2xx token response without access_token.
-	ErrNoAccessToken = errors.New("gindance: token response has no access_token")
-	// ErrBadTokenResponse: a 2xx token response that is not JSON or a form,
-	// or is larger than 1 MiB.
-	ErrBadTokenResponse = errors.New("gindance: token response is not a valid token")
-	// ErrUnsupportedTokenType: a token_type other than Bearer (RFC 6750),
-	// which this library cannot use to sign requests.
-	ErrUnsupportedTokenType = errors.New("gindance: unsupported token_type")
-)
-
 // captureTransport keeps a bounded copy of the token endpoint's answer, for
 // the fields x/oauth2 does not expose and for precise errors.
 type captureTransport struct {

@@ -57,3 +57,7 @@ func Redact(s string) string {
 	}
 	return s
 }
+
+// ErrNoSessionIndex means the store's backend cannot find tokens by
+// OpenID Connect session: it is not a SessionBackend.
+var ErrNoSessionIndex = errors.New("gindance/storage: the backend cannot find tokens by session (not a storage.SessionBackend)")

@@ -5,14 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 
 	"github.com/gindance/gindance/blueprint"
 )
-
-// ErrNoSessionIndex means the store's backend cannot find tokens by
-// OpenID Connect session: it is not a SessionBackend.
-var ErrNoSessionIndex = errors.New("gindance/storage: the backend cannot find tokens by session (not a storage.SessionBackend)")
 
 // SessionRefs are what a token is indexed by for back-channel logout:
 // hashes of its id_token's issuer with its sid and with its sub. Hashes,

@@ -2,27 +2,11 @@ package oidc
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-)
-
-// Errors of the authentication context checks at login (OpenID Connect
-// Core §3.1.3.7 items 12-13). Each wraps ErrIDToken.
-var (
-	// ErrAuthTime: Config.MaxAge was asked for but the id_token has no
-	// auth_time, or the user authenticated longer ago than MaxAge (plus
-	// the clock skew allowance).
-	ErrAuthTime = fmt.Errorf("%w: auth_time is missing or older than max_age", ErrIDToken)
-	// ErrACR: Config.RequireACR and the id_token's acr is not one of
-	// Config.ACRValues.
-	ErrACR = fmt.Errorf("%w: acr is not one of the required values", ErrIDToken)
-	// ErrIssuedInFuture: the id_token's iat is later than now plus the
-	// clock skew allowance.
-	ErrIssuedInFuture = fmt.Errorf("%w: iat is in the future", ErrIDToken)
 )
 
 // authContextParams adds max_age, acr_values and, for an essential acr,

@@ -31,10 +31,6 @@ const (
 	maxLogoutToken = 16 << 10
 )
 
-// ErrLogoutToken means a logout token failed validation (Back-Channel
-// Logout 1.0 §2.6); the handler answers 400 and forgets nothing.
-var ErrLogoutToken = errors.New("gindance/oidc: logout_token rejected")
-
 // jtiSet remembers the jtis of accepted logout tokens until they are too
 // old to be accepted anyway.
 type jtiSet struct {

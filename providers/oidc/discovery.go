@@ -14,11 +14,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 )
 
-// ErrDiscovery means the discovery document could not be used: it names
-// another issuer than the configured one (OpenID Connect Discovery §4.3),
-// or lacks a required endpoint. It wraps blueprint.ErrConfig.
-var ErrDiscovery = fmt.Errorf("%w: OpenID Connect discovery", blueprint.ErrConfig)
-
 // maxDiscovery bounds what is read of a discovery document.
 const maxDiscovery = 1 << 20
 

@@ -14,13 +14,6 @@ import (
 	"github.com/go-jose/go-jose/v4"
 )
 
-// DefaultJWKSRefetch bounds how often an id_token with a kid the cached JWKS
-// lacks may make the key set fetch the JWKS again (RFC 7517 §4.5, OpenID
-// Connect Core §10.1.1): a key rotation costs one fetch, a stream of
-// id_tokens with ever-changing kids at most one per interval. go-oidc's
-// RemoteKeySet refetches for every unknown kid.
-const DefaultJWKSRefetch = 10 * time.Second
-
 const maxJWKS = 1 << 20
 
 // keySet is a gooidc.KeySet over the provider's jwks_uri: fetched on first

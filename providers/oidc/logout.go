@@ -16,11 +16,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 )
 
-// ErrLogoutState means the return from the provider's end_session endpoint
-// carried a state that is missing, unknown or already used. It wraps
-// blueprint.ErrStateMismatch (HTTP 400 from the default handler).
-var ErrLogoutState = fmt.Errorf("%w: logout", blueprint.ErrStateMismatch)
-
 func logoutKey(name string) string { return "gindance:" + name + ":logout" }
 
 // LogoutHandler returns a handler for RP-initiated logout (OpenID Connect

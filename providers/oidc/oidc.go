@@ -36,6 +36,13 @@ import (
 // fetched again.
 const DefaultDiscoveryTTL = time.Hour
 
+// DefaultJWKSRefetch bounds how often an id_token with a kid the cached JWKS
+// lacks may make the key set fetch the JWKS again (RFC 7517 §4.5, OpenID
+// Connect Core §10.1.1): a key rotation costs one fetch, a stream of
+// id_tokens with ever-changing kids at most one per interval. go-oidc's
+// RemoteKeySet refetches for every unknown kid.
+const DefaultJWKSRefetch = 10 * time.Second
+
 // Config configures an OpenID Connect blueprint. Issuer, ClientID and
 // ClientSecret are required (ClientSecret unless PublicClient).
 type Config struct {

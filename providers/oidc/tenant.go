@@ -31,16 +31,6 @@ import (
 // goes.
 const TenantPlaceholder = "{tenantid}"
 
-var (
-	// ErrTenant: the id_token's tenant (tid) is missing, malformed, or not
-	// allowed by Config.Tenants or Config.AllowTenant.
-	ErrTenant = fmt.Errorf("%w: tenant missing or not allowed", ErrIDToken)
-	// ErrTenantIssuer: the id_token's iss is not Config.IssuerTemplate with
-	// its own tid substituted, or not the issuer the authorization response
-	// named (RFC 9207).
-	ErrTenantIssuer = fmt.Errorf("%w: iss does not match the issuer template with the token's tid", ErrIDToken)
-)
-
 // templated reports whether the issuer is a template.
 func (p *provider) templated() bool { return p.cfg.IssuerTemplate != "" }
 

@@ -14,14 +14,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 )
 
-// ErrUserInfo: the userinfo endpoint's answer could not be used: larger
-// than 1 MiB, not JSON, or a signed answer (application/jwt) whose
-// signature does not verify against the provider's JWKS or whose iss or
-// aud is not this provider's or this client's (OpenID Connect Core
-// §5.3.2). It reaches OnError inside a *blueprint.ProviderError with Op
-// "userinfo".
-var ErrUserInfo = errors.New("gindance/oidc: userinfo answer rejected")
-
 // maxUserInfo bounds what is read of a userinfo answer, as a token
 // response is bounded; maxUserInfoError bounds what is read of an error
 // answer, of which only the OAuth error code is kept.

@@ -16,32 +16,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 )
 
-// Errors of id_token and userinfo verification. Each wraps ErrIDToken (or
-// is it) and reaches OnError inside a *blueprint.ProviderError with Op
-// "id_token" (HTTP 502 from the default handler); test with errors.Is.
-var (
-	// ErrIDToken: the id_token failed verification (signature, alg, iss,
-	// aud, exp, or one of the errors below).
-	ErrIDToken = errors.New("gindance/oidc: id_token rejected")
-	// ErrNoIDToken: the token response had no id_token (OpenID Connect
-	// Core §3.1.3.3 requires one).
-	ErrNoIDToken = fmt.Errorf("%w: the token response has no id_token", ErrIDToken)
-	// ErrNonce: the nonce is not the login's (OpenID Connect Core
-	// §3.1.3.7 item 11): a replayed or injected id_token.
-	ErrNonce = fmt.Errorf("%w: nonce does not match the login's", ErrIDToken)
-	// ErrMissingClaim: iat or sub is missing (OpenID Connect Core §2).
-	ErrMissingClaim = fmt.Errorf("%w: a required claim is missing", ErrIDToken)
-	// ErrAuthorizedParty: several audiences without azp, or an azp that
-	// is not this client (OpenID Connect Core §3.1.3.7 items 4-5).
-	ErrAuthorizedParty = fmt.Errorf("%w: azp is missing or not this client", ErrIDToken)
-	// ErrUserInfoSubject: the userinfo answer is for another sub (OpenID
-	// Connect Core §5.3.4).
-	ErrUserInfoSubject = fmt.Errorf("%w: userinfo sub differs from the id_token's", ErrIDToken)
-	// ErrRefreshSubject: an id_token returned on refresh has another iss,
-	// sub or aud than the original (OpenID Connect Core §12.2).
-	ErrRefreshSubject = fmt.Errorf("%w: refreshed id_token is for another subject", ErrIDToken)
-)
-
 // verified is a verified id_token.
 type verified struct {
 	tok    *gooidc.IDToken
