@@ -1,8 +1,8 @@
 package blueprint_test
 
 // The attack catalogue: the host guard against hosts that a Unicode case
-// fold, or a string join, makes look like the API's (issue 21, findings 1
-// and 2). The hosts are names (api.kiwi.test) that no resolver is asked
+// fold, or a string join, makes look like the API's: U+212A KELVIN SIGN,
+// fullwidth letters, a trailing dot, IDNA forms. The hosts are names (api.kiwi.test) that no resolver is asked
 // about: a namedLoopback dials every name on one loopback server and
 // records what net/http dialed and what Host each request named.
 

@@ -23,8 +23,8 @@ import (
 	"github.com/gindance/gindance/internal/testenv"
 )
 
-// loadSizes are the load test's sizes: the 10,000 sequential logins
-// and 2,000 concurrent authenticated requests, with GINDANCE_LOAD set
+// loadSizes are the load test's sizes: 10,000 sequential logins and 2,000
+// concurrent authenticated requests, with GINDANCE_LOAD set
 // (testenv.LoadEnv; .ci/run runs the full sizes in a step without -race).
 // Without it, and under the race detector, they are scaled down: the full
 // size takes a quarter of a minute alone, the race detector slows each

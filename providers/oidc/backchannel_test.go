@@ -188,9 +188,9 @@ func postLogoutToken(t *testing.T, uri, tok string) (int, string) {
 	return resp.StatusCode, body.Error
 }
 
-// The acceptance: a back-channel logout received by one app
-// instance logs the user out on another instance sharing PostgreSQL or
-// Redis.
+// A back-channel logout received by one app instance logs the user out on
+// another instance sharing PostgreSQL or Redis (Back-Channel Logout 1.0
+// §2.7: the RP logs out the session wherever it is kept).
 func TestBackChannelLogoutAcrossInstances(t *testing.T) {
 	stores := map[string]func(t *testing.T) (blueprint.Storage, blueprint.Storage){
 		"PostgreSQL": func(t *testing.T) (blueprint.Storage, blueprint.Storage) {
