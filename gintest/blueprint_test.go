@@ -1,6 +1,7 @@
 package gintest
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"testing"
@@ -85,4 +86,35 @@ func TestMemoryStorageKeepsWhatAStoreKeeps(t *testing.T) {
 		}
 	}()
 	NewMemoryStorage(&blueprint.Token{})
+}
+
+// Every config a provider returns carries its LoginCookieKey, a valid
+// 32-byte key that stays the same for the provider (its blueprints act as
+// replicas of one app) and differs between providers.
+func TestConfigsPinTheProvidersLoginCookieKey(t *testing.T) {
+	p, q := StartProvider(Options{}), StartProvider(Options{})
+	defer p.Close()
+	defer q.Close()
+	o, o1 := StartOIDCProvider(OIDCOptions{}), StartOAuth1Provider(OAuth1Options{})
+	defer o.Close()
+	defer o1.Close()
+	key := p.LoginCookieKey()
+	if len(key) != blueprint.LoginCookieKeySize || !bytes.Equal(key, p.LoginCookieKey()) || bytes.Equal(key, q.LoginCookieKey()) {
+		t.Fatalf("keys %x, %x, %x: want one 32-byte key per provider", key, p.LoginCookieKey(), q.LoginCookieKey())
+	}
+	for name, got := range map[string][]byte{
+		"Provider.OAuth2Config":       p.OAuth2Config().LoginCookieKey,
+		"OIDCProvider.OAuth2Config":   o.OAuth2Config().LoginCookieKey,
+		"OAuth1Provider.OAuth1Config": o1.OAuth1Config().LoginCookieKey,
+	} {
+		if len(got) != blueprint.LoginCookieKeySize {
+			t.Errorf("%s: LoginCookieKey %x", name, got)
+		}
+	}
+	if !bytes.Equal(o.OAuth2Config().LoginCookieKey, o.LoginCookieKey()) {
+		t.Error("the OIDC config's key is not the provider's")
+	}
+	if err := p.NewBlueprint("idp").Validate(); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -19,6 +19,11 @@
 //	page, err := gintest.NewBrowser().Get(app.URL + "/login/idp?next=/me")
 //	// page is /me as the logged-in ada sees it.
 //
+// The configs a provider returns (OAuth2Config, NewBlueprint's,
+// OAuth1Config) pin its LoginCookieKey, random per provider, so that a
+// suite's blueprints do not each derive the default pending-login key from
+// the client secret (Argon2id, about 100 ms and 64 MiB per blueprint).
+//
 // SeedToken skips the login for unit tests of handlers. The provider is a
 // plain OAuth 2.0 server too, for clients built on golang.org/x/oauth2
 // directly: AuthURL, TokenURL, DefaultClientID and DefaultClientSecret are
