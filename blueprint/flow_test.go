@@ -3,10 +3,8 @@ package blueprint_test
 import (
 	"errors"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/gin-gonic/gin"
@@ -14,116 +12,6 @@ import (
 	"github.com/gindance/gindance/blueprint"
 	"github.com/gindance/gindance/gintest"
 )
-
-// fixture is an app with one blueprint against a fake provider, served on
-// loopback, and a browser to drive it.
-type fixture struct {
-	p       *gintest.Provider
-	b       *blueprint.Blueprint
-	app     *httptest.Server
-	browser *gintest.Browser
-
-	formPost bool // the blueprint asks for form_post responses
-
-	mu     sync.Mutex
-	errs   []error
-	logins int
-}
-
-func newFixture(t *testing.T, opts gintest.Options, tweak ...func(*blueprint.OAuth2Config)) *fixture {
-	t.Helper()
-	if opts.User == nil {
-		opts.User = &gintest.User{ID: "u-1", Login: "alice", Name: "Alice", Email: "alice@example.test", EmailVerified: true}
-	}
-	f := &fixture{p: gintest.StartProvider(opts), browser: gintest.NewBrowser()}
-	t.Cleanup(f.p.Close)
-	f.b = f.p.NewBlueprint("fake", append(tweak, func(c *blueprint.OAuth2Config) { f.formPost = c.FormPost })...)
-	f.b.OnError(func(c *gin.Context, err error) {
-		f.mu.Lock()
-		f.errs = append(f.errs, err)
-		f.mu.Unlock()
-		blueprint.DefaultErrorHandler(c, err)
-	})
-	f.b.OnLogin(func(c *gin.Context, tok *blueprint.Token) error {
-		f.mu.Lock()
-		f.logins++
-		f.mu.Unlock()
-		return nil
-	})
-	r := newEngine()
-	f.b.Mount(r.Group("/login"))
-	r.GET("/me", f.b.Require(), func(c *gin.Context) {
-		id, err := f.b.Identity(c)
-		if err != nil {
-			c.String(http.StatusBadGateway, "identity: %v", err)
-			return
-		}
-		c.String(http.StatusOK, id.Username)
-	})
-	r.GET("/api", func(c *gin.Context) {
-		var me map[string]any
-		if err := f.b.Client(c).GetJSON("me", &me); err != nil {
-			c.String(http.StatusUnauthorized, "%v", err)
-			return
-		}
-		c.String(http.StatusOK, "%v", me["login"])
-	})
-	r.GET("/logout", func(c *gin.Context) {
-		if err := f.b.Logout(c); err != nil {
-			c.String(http.StatusInternalServerError, "%v", err)
-			return
-		}
-		c.String(http.StatusOK, "bye")
-	})
-	r.GET("/", func(c *gin.Context) { c.String(http.StatusOK, "home authorized=%v", f.b.Authorized(c)) })
-	f.app = httptest.NewServer(r)
-	t.Cleanup(f.app.Close)
-	return f
-}
-
-func (f *fixture) lastErr() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.errs) == 0 {
-		return nil
-	}
-	return f.errs[len(f.errs)-1]
-}
-
-// startLogin follows the login to the provider's callback redirect and
-// returns the callback URL, without visiting it.
-func (f *fixture) startLogin(t *testing.T, next string) string {
-	t.Helper()
-	nf := f.browser.NoFollow()
-	target := f.app.URL + "/login/fake"
-	if next != "" {
-		target += "?next=" + url.QueryEscape(next)
-	}
-	page, err := nf.Get(target)
-	if err != nil || page.StatusCode != http.StatusFound {
-		t.Fatalf("login start: %v %v", err, page)
-	}
-	page, err = nf.Get(page.Header.Get("Location"))
-	if err != nil {
-		t.Fatalf("authorize: %v", err)
-	}
-	return responseURL(t, page)
-}
-
-// deliver sends the authorization response in cb to the callback in the
-// fixture's response mode, from browser br.
-func (f *fixture) deliver(br *gintest.Browser, cb string) (*gintest.Page, error) {
-	return deliver(br, cb, f.formPost)
-}
-
-func (f *fixture) get(t *testing.T, path string) *gintest.Page {
-	t.Helper()
-	page, err := f.browser.Get(f.app.URL + path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return page
-}
 
 func TestFullLoginLandsOnNextWithIdentity(t *testing.T) {
 	forEachCallbackMode(t, func(t *testing.T, mode pendingMode) {
