@@ -24,7 +24,7 @@ func login(t *testing.T, verified bool, extra func(*blueprint.Blueprint)) *prese
 	})
 	e := f.Endpoints()
 	b := atlassian.New(atlassian.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	if extra != nil {
 		extra(b)
 	}

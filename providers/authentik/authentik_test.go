@@ -15,7 +15,7 @@ func application(t *testing.T, user *gintest.User, cfg authentik.Config) (*prese
 	t.Setenv("AUTHENTIK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: gintest.OIDCQuirks{IssuerPath: "/application/o/my-app/", Revocation: true}})
 	cfg.BaseURL, cfg.Slug = f.OIDC.URL(), "my-app"
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, authentik.New(cfg)
 }
 

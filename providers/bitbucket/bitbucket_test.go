@@ -25,7 +25,7 @@ func login(t *testing.T, scopes []string, primaryConfirmed bool) *presettest.Log
 	})
 	e := f.Endpoints()
 	return f.Login(t, bitbucket.New(bitbucket.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		Scopes: scopes, AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		Scopes: scopes, AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 }
 
 func TestBitbucketLogin(t *testing.T) {

@@ -15,7 +15,7 @@ func server(t *testing.T, claims map[string]any, user *gintest.User, cfg dex.Con
 	t.Setenv("DEX_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{IssuerPath: "/dex"}})
 	cfg.Issuer = f.OIDC.Issuer()
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, dex.New(cfg)
 }
 

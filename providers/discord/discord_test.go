@@ -20,7 +20,7 @@ func login(t *testing.T, verified bool, issuer func(*presettest.Fake) string) *p
 	e := f.Endpoints()
 	return f.Login(t, discord.New(discord.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
 		AuthURL: e.AuthURL, TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL, Issuer: issuer(f),
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 }
 
 func fakeIssuer(f *presettest.Fake) string { return f.Provider.URL() }

@@ -26,7 +26,7 @@ func login(t *testing.T, cfg dropbox.Config, verified bool) *presettest.Login {
 	e := f.Endpoints()
 	cfg.ClientID, cfg.ClientSecret = gintest.DefaultClientID, gintest.DefaultClientSecret
 	cfg.AuthURL, cfg.TokenURL, cfg.APIBaseURL = e.AuthURL, e.TokenURL, e.APIBaseURL
-	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient}
+	cfg.Options = blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}
 	l := f.Login(t, dropbox.New(cfg))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)

@@ -28,7 +28,7 @@ func login(t *testing.T) (*presettest.Login, []string) {
 	t.Setenv("FACEBOOK_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("FACEBOOK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	b := facebook.New(facebook.Config{AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL,
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	l := f.Login(t, b)
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %q, identity %v", l.Status, l.Body, l.IdentityErr)

@@ -28,7 +28,7 @@ func login(t *testing.T, primaryVerified bool) *presettest.Login {
 	})
 	e := f.Endpoints()
 	l := f.Login(t, gitea.New(gitea.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
 	}

@@ -20,7 +20,7 @@ func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg gitla
 	t.Setenv("GITLAB_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{Revocation: true}})
 	cfg.Host = f.OIDC.URL()
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, gitlab.New(cfg)
 }
 

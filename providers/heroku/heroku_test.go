@@ -26,7 +26,7 @@ func TestHerokuLogin(t *testing.T) {
 	})
 	e := f.Endpoints()
 	l := f.Login(t, heroku.New(heroku.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret,
-		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
 	}

@@ -16,7 +16,7 @@ func realm(t *testing.T, user *gintest.User, q gintest.OIDCQuirks) (*presettest.
 	q.IssuerPath = "/realms/acme"
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: q})
 	b := keycloak.New(keycloak.Config{BaseURL: f.OIDC.URL() + "/", Realm: "acme",
-		Options: blueprint.Options{HTTPClient: f.Endpoints().HTTPClient}})
+		Options: blueprint.Options{HTTPClient: f.Endpoints().HTTPClient, LoginCookieKey: f.Endpoints().LoginCookieKey}})
 	return f, b
 }
 

@@ -22,7 +22,7 @@ func linkedinFake(t *testing.T, claims map[string]any, user *gintest.User) (*pre
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims,
 		Quirks: gintest.OIDCQuirks{IssuerPath: "/oauth", PostAuthOnly: true, RejectPKCE: true, IgnoreNonce: true}})
 	e := f.Endpoints()
-	b := linkedin.New(linkedin.Config{Issuer: e.Issuer, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}})
+	b := linkedin.New(linkedin.Config{Issuer: e.Issuer, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}})
 	var errs []error
 	b.OnError(func(c *gin.Context, err error) { errs = append(errs, err); blueprint.DefaultErrorHandler(c, err) })
 	return f, b, &errs

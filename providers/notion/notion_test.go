@@ -42,7 +42,7 @@ func login(t *testing.T, f *presettest.Fake) *presettest.Login {
 	t.Setenv("NOTION_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("NOTION_CLIENT_SECRET", gintest.DefaultClientSecret)
 	l := f.Login(t, notion.New(notion.Config{AuthURL: e.AuthURL, TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL,
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
 	}

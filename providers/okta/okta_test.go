@@ -15,7 +15,7 @@ func org(t *testing.T, path string, user *gintest.User, cfg okta.Config) (*prese
 	t.Setenv("OKTA_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: gintest.OIDCQuirks{IssuerPath: path, Revocation: true}})
 	cfg.Domain = f.OIDC.URL()
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, okta.New(cfg)
 }
 

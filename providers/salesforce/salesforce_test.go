@@ -21,7 +21,7 @@ func salesforceFake(t *testing.T, user *gintest.User, cfg salesforce.Config) (*p
 		TokenExtra: map[string]any{"instance_url": instance, "id": "https://login.salesforce.example/id/00Dxx/005xx",
 			"issued_at": "1699999999999", "signature": "c2lnbmF0dXJl"}}})
 	e := f.Endpoints()
-	cfg.Issuer, cfg.HTTPClient = e.Issuer, e.HTTPClient
+	cfg.Issuer, cfg.HTTPClient, cfg.LoginCookieKey = e.Issuer, e.HTTPClient, e.LoginCookieKey
 	return f, salesforce.New(cfg)
 }
 

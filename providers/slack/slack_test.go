@@ -22,7 +22,7 @@ func slackFake(t *testing.T, claims map[string]any, user *gintest.User, cfg slac
 	t.Setenv("SLACK_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{OKEnvelope: true}})
 	e := f.Endpoints()
-	cfg.Issuer, cfg.APIBaseURL, cfg.HTTPClient = e.Issuer, e.APIBaseURL, e.HTTPClient
+	cfg.Issuer, cfg.APIBaseURL, cfg.HTTPClient, cfg.LoginCookieKey = e.Issuer, e.APIBaseURL, e.HTTPClient, e.LoginCookieKey
 	b := slack.New(cfg)
 	var errs []error
 	b.OnError(func(c *gin.Context, err error) { errs = append(errs, err); blueprint.DefaultErrorHandler(c, err) })

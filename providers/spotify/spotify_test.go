@@ -21,7 +21,7 @@ func TestSpotifyLogin(t *testing.T) {
 	t.Setenv("SPOTIFY_CLIENT_ID", gintest.DefaultClientID)
 	t.Setenv("SPOTIFY_CLIENT_SECRET", gintest.DefaultClientSecret)
 	l := f.Login(t, spotify.New(spotify.Config{AuthURL: e.AuthURL, TokenURL: e.TokenURL, APIBaseURL: e.APIBaseURL,
-		Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
 	}

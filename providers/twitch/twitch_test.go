@@ -25,7 +25,7 @@ func twitchFake(t *testing.T, user *gintest.User, tokenExtra ...map[string]any) 
 	}
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Quirks: q})
 	e := f.Endpoints()
-	return f, twitch.Config{Issuer: e.Issuer, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}}
+	return f, twitch.Config{Issuer: e.Issuer, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}
 }
 
 // TestTwitchLogin: client_secret_post (Twitch refuses Basic), the claims

@@ -15,7 +15,7 @@ func instance(t *testing.T, claims map[string]any, user *gintest.User, cfg zitad
 	t.Setenv("ZITADEL_CLIENT_SECRET", gintest.DefaultClientSecret)
 	f := presettest.NewOIDC(t, gintest.OIDCOptions{User: user, Claims: claims, Quirks: gintest.OIDCQuirks{Revocation: true}})
 	cfg.Domain = f.OIDC.URL() + "/"
-	cfg.HTTPClient = f.Endpoints().HTTPClient
+	cfg.HTTPClient, cfg.LoginCookieKey = f.Endpoints().HTTPClient, f.Endpoints().LoginCookieKey
 	return f, zitadel.New(cfg)
 }
 

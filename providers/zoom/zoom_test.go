@@ -19,7 +19,7 @@ func login(t *testing.T, verified int) *presettest.Login {
 	})
 	e := f.Endpoints()
 	l := f.Login(t, zoom.New(zoom.Config{ClientID: gintest.DefaultClientID, ClientSecret: gintest.DefaultClientSecret, AuthURL: e.AuthURL,
-		TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient}}))
+		TokenURL: e.TokenURL, RevocationURL: e.RevokeURL, APIBaseURL: e.APIBaseURL, Options: blueprint.Options{HTTPClient: e.HTTPClient, LoginCookieKey: e.LoginCookieKey}}))
 	if l.Status != http.StatusOK || l.Identity == nil {
 		t.Fatalf("login: %d %s %v", l.Status, l.Body, l.IdentityErr)
 	}
