@@ -79,7 +79,9 @@ type Config struct {
 	FormPost bool
 
 	// PublicClient allows an empty ClientSecret (a client that cannot keep
-	// a secret, protected by PKCE alone).
+	// a secret, protected by PKCE alone). It needs LoginCookieKey or
+	// PendingLoginsInSession too: there is no secret to derive the
+	// pending-login key from.
 	PublicClient bool
 	// DiscoveryURL overrides Issuer+"/.well-known/openid-configuration".
 	DiscoveryURL string
