@@ -77,7 +77,7 @@ type OAuth2Config struct {
 	// other mode is refused (ErrResponseMode). Because that POST is
 	// cross-site and carries no SameSite=Lax cookie, the callback first
 	// answers with a same-origin page that re-posts the form (see the
-	// README's form_post section).
+	// repository's docs/oidc.md, form_post).
 	FormPost bool
 
 	// Options are the settings every blueprint shares, whatever its

@@ -67,11 +67,11 @@
 //
 // For servers that ask more of a client (FAPI 2.0, RFC 9700), Options
 // switch on private_key_jwt client authentication with ClientKeys and
-// JWKSHandler (clientauth.go), pushed authorization requests (par.go) and
-// DPoP-bound tokens (dpop.go); tokentransport.go adds assertions and proofs
-// to x/oauth2's token requests.
+// JWKSHandler, pushed authorization requests (Options.PushAuthorizationRequests)
+// and DPoP-bound tokens (Options.DPoP); client assertions and DPoP proofs are
+// added to x/oauth2's token requests.
 //
-// The repository's README walks through the whole flow; the code of each
-// part is in a file named for it (the login start, the callback, pending
-// logins, refresh, storage, the client).
+// The guides in the repository's docs directory walk through the whole flow
+// (docs/flow.md), sessions and pending logins, storage, OpenID Connect and
+// FAPI 2.0-style clients.
 package blueprint

@@ -21,7 +21,7 @@ const DefaultIssuer = "https://appleid.apple.com"
 // TeamID, KeyID and PrivateKey are read from APPLE_CLIENT_ID,
 // APPLE_TEAM_ID, APPLE_KEY_ID and APPLE_PRIVATE_KEY (the .p8 file's PEM
 // text) when New runs. There is no static client secret: the preset signs
-// one (see secret.go).
+// one from the team's key.
 type Config struct {
 	// ClientID is the Services ID of the website (or the App ID for a
 	// native app's token exchange), e.g. "com.example.web".

@@ -6,8 +6,8 @@
 //
 //   - response_mode=form_post is required when scopes (name, email) are
 //     asked: the blueprint asks for it and serves POST
-//     /login/apple/authorized (see the README's form_post section for the
-//     cross-site cookie question).
+//     /login/apple/authorized (see the repository's docs/oidc.md, form_post, for
+//     the cross-site cookie question).
 //   - There is no static client secret: the client secret is a JWT signed
 //     ES256 with the team's Sign in with Apple key (kid the key ID, iss the
 //     team ID, sub the client ID, aud https://appleid.apple.com), which the

@@ -43,7 +43,7 @@ type Config struct {
 // PKCE is off; and its id_tokens carry no nonce, so one is sent but not
 // required back (a nonce that does come back must still match). The state
 // parameter, single use and bound to the browser session, still protects
-// the callback; see the README's Limitations.
+// the callback; see the repository's docs/providers.md, Limitations.
 func New(cfg Config) *oidc.Blueprint {
 	p := preset.Provider{Name: "linkedin", Env: "LINKEDIN", Scopes: []string{"profile", "email"}}
 	app := preset.App{Name: cfg.Name, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret, Scopes: cfg.Scopes,

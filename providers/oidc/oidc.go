@@ -7,17 +7,17 @@
 // to the login transaction and keep PKCE on. The callback enforces RFC 9207
 // (iss of the authorization response) and verifies the id_token with
 // github.com/coreos/go-oidc: signature against the provider's JWKS
-// (refetched when an unknown kid appears, at most once per 10 s; see
-// jwks.go), iss, aud, exp and the allowed
+// (refetched when an unknown kid appears, at most once per 10 s), iss, aud,
+// exp and the allowed
 // asymmetric algorithms (none and HS* are always refused), and then, per
 // OpenID Connect Core §3.1.3.7: nonce, iat and sub present, azp when there
 // are several audiences, at_hash when present. Any failure ends the login in
 // OnError with an error wrapping ErrIDToken, and nothing is stored.
 //
-// Where things live: discovery.go (metadata and key set cache), verify.go
-// (id_token and userinfo checks), claims.go (Claims and the identity
-// mapping), logout.go (RP-initiated logout), backchannel.go (Back-Channel
-// Logout 1.0), authcontext.go (max_age and acr at login).
+// A Blueprint adds what only OpenID Connect has: Claims, Discover,
+// RP-initiated logout (LogoutHandler, LogoutCallbackHandler), Back-Channel
+// Logout 1.0 (BackChannelLogoutHandler), and max_age and acr checked at
+// login (Config.MaxAge, Config.ACRValues).
 package oidc
 
 import (
