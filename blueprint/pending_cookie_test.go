@@ -82,7 +82,7 @@ func TestLoginCookieIsScopedSealedAndSingleUse(t *testing.T) {
 // arrives: each answer is applied to the jar in turn, as a browser does.
 // With sealed cookies both logins complete. With the session, the second
 // answer's session cookie replaces the first's, and the first tab's login
-// is lost (a limitation the README names).
+// is lost (a limitation docs/sessions.md names).
 func TestConcurrentLoginStartsInTwoTabs(t *testing.T) {
 	forEachPendingMode(t, func(t *testing.T, mode pendingMode) {
 		f := newFixture(t, gintest.Options{}, mode.tweak)

@@ -107,7 +107,7 @@ func TestDefaultKeepsPendingLoginInASealedCookie(t *testing.T) {
 		mustContain(t, lines[0], attr)
 	}
 	if len(lines[0]) > 400 {
-		t.Errorf("a pending-login cookie of %d bytes; the README says about 240", len(lines[0]))
+		t.Errorf("a pending-login cookie of %d bytes; docs/sessions.md says about 240", len(lines[0]))
 	}
 	page, err = br.Get(page.Header.Get("Location"))
 	if err != nil || page.StatusCode != http.StatusOK || page.Body != "alice" {

@@ -329,7 +329,7 @@ func (s *opServer) checkLogout(t *testing.T) {
 		t.Fatalf("refresh with the revoked refresh token: %q, want invalid_grant", code)
 	}
 	// RFC 6750 §3.1 says 401 invalid_token; zitadel/oidc answers 403 (see
-	// the README's Interop table). Either is a refusal.
+	// interop/README.md's table). Either is a refusal.
 	if st := bearerGet(t, d.UserInfo, tok.AccessToken); st != http.StatusUnauthorized && st != http.StatusForbidden {
 		t.Fatalf("userinfo with the access token of a revoked grant: %d, want 401 (or 403)", st)
 	}
@@ -384,7 +384,7 @@ func exchangeRefused(t *testing.T, r *rp, page *gintest.Page, code string) {
 // pending-login cookie and the session's, is refused by the app that took
 // the login (its memory of used logins) before the code goes anywhere, and
 // the user's token stays good. Replayed to another replica of the app
-// (the README's limitation of sealed login cookies and cookie sessions),
+// (docs/sessions.md's limitation of sealed login cookies and cookie sessions),
 // it reaches the token endpoint a second time, and the server refuses it:
 // the replay ends in OnError with invalid_grant and stores nothing.
 func (s *opServer) checkReusedCode(t *testing.T) {
@@ -424,7 +424,7 @@ func (s *opServer) checkReusedCode(t *testing.T) {
 	exchangeRefused(t, replica, replica.get(t, cb.RequestURI()), "invalid_grant")
 	// RFC 6749 §4.1.2: the server SHOULD revoke the tokens already issued
 	// for a code that is used twice. Whether it does is the server's
-	// choice; the check pins what each one does, as the README says.
+	// choice; the check pins what each one does, as interop/README.md says.
 	st := bearerGet(t, d.UserInfo, first.AccessToken)
 	if revoked := st != http.StatusOK; revoked != s.codeReuseRevokes {
 		t.Fatalf("userinfo with the first exchange's access token after the code's reuse: %d; want revoked=%v", st, s.codeReuseRevokes)

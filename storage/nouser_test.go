@@ -18,7 +18,7 @@ import (
 )
 
 // A new visitor of an app whose tokens are keyed to its own users (the
-// README's recommended setup) has no app user yet: for Require, Token,
+// recommended setup in docs/storage.md) has no app user yet: for Require, Token,
 // Client and Authorized that is "not logged in", as with the default
 // storage, never a 500 with ErrUserRequired.
 func TestNoAppUserIsNotLoggedIn(t *testing.T) {
@@ -76,7 +76,7 @@ func errString(err error) string {
 }
 
 // An app that forgets sessions.Sessions gets the same clear error from a
-// server-side store whose user function reads the session (the README's)
+// server-side store whose user function reads the session (docs/storage.md's)
 // as from the default session storage: ErrNoSession through OnError, not a
 // panic from sessions.Default that ends in an empty 500.
 func TestMissingSessionMiddlewareWithUserFunctionIsErrNoSession(t *testing.T) {

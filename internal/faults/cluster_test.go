@@ -89,7 +89,7 @@ func waitClusterOK(ctx context.Context, c *redis.ClusterClient, within time.Dura
 // afterwards the tokens lost and the refresh tokens used twice are counted
 // (and must be 0). Replication is asynchronous: a token the master
 // acknowledged and had not yet sent to its replica dies with it (see the
-// README); on loopback the window is a fraction of a millisecond. The
+// docs/storage.md); on loopback the window is a fraction of a millisecond. The
 // killed node is started again afterwards and rejoins as a replica.
 func TestFaultRedisClusterMasterFailover(t *testing.T) {
 	addrs := testenv.Service(t, clusterAddrsEnv, "a Redis Cluster")

@@ -161,7 +161,7 @@ func TestHashKeyOnly(t *testing.T) {
 }
 
 // The switch is one way: gin-contrib's store (gob) reads a cookie this
-// store wrote as an empty session, as README's Limitations say.
+// store wrote as an empty session, as docs/sessions.md's Limitations say.
 func TestGinContribStoreCannotReadCompactCookies(t *testing.T) {
 	c := sessionCookie(t, get(sessionApp(cookiestore.NewStore(hashKey, blockKey)), "/set", nil))
 	old := sessionApp(cookie.NewStore(hashKey, blockKey))
