@@ -30,7 +30,7 @@ type OIDCQuirks struct {
 	// authorization request carried one (LinkedIn).
 	IgnoreNonce bool
 	// RejectPKCE answers invalid_client to a token request that carries a
-	// code_verifier, and no longer requires a code_challenge at
+	// code_verifier, and does not require a code_challenge at
 	// /authorize (LinkedIn's web apps).
 	RejectPKCE bool
 	// ScopeArray sends the token response's scope as a JSON array of
