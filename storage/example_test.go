@@ -18,7 +18,7 @@ func ExampleConfig() {
 	store := memory.New(storage.Config{
 		User: func(c *gin.Context) (string, error) {
 			id, _ := sessions.Default(c).Get("user_id").(string)
-			return id, nil // "": not logged in to the app, the login is refused with ErrUserRequired
+			return id, nil // "": not logged in to the app: no token (Require sends them to log in), and a login that would store one is refused with ErrUserRequired
 		},
 	})
 	b := blueprint.NewOAuth2("github", blueprint.OAuth2Config{ClientID: "id", ClientSecret: "test-client-secret",
