@@ -259,24 +259,14 @@ func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefres
 			return recentRefresh{}, err
 		}
 		cur, err := b.getShared(ctx, o)
-		switch {
-		case err != nil:
-			return recentRefresh{}, err
-		case cur == nil:
-			return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
-		case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
-			// another instance refreshed it and stored it before unlocking
-			return b.refreshed(key, cur, b.slotOf(o)), nil
+		if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done {
+			return res, err
 		}
 		old = cur
 	}
-	tok, err := b.proto.refresh(ctx, old)
+	tok, err := b.callProvider(ctx, old, key)
 	if err != nil {
-		b.refresh.backOff(key, err, b.set.now())
 		return recentRefresh{}, err
-	}
-	if tok == nil {
-		return recentRefresh{}, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
 	}
 	if shared && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
@@ -295,6 +285,38 @@ func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefres
 		return b.refreshed(key, tok, b.slotOf(o)), nil
 	}
 	return b.refreshed(key, tok, ""), nil
+}
+
+// refreshedElsewhere looks at the token read again under the refresh lock
+// or lease (cur, or the error reading it): done when there is nothing left
+// to refresh, because the read failed, the user logged out meanwhile, or
+// another instance refreshed and stored it before unlocking (its token is
+// the result).
+func (b *Blueprint) refreshedElsewhere(o owner, key string, old, cur *Token, err error) (res recentRefresh, done bool, _ error) {
+	switch {
+	case err != nil:
+		return recentRefresh{}, true, err
+	case cur == nil:
+		return recentRefresh{}, true, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
+	case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
+		return b.refreshed(key, cur, b.slotOf(o)), true, nil
+	}
+	return recentRefresh{}, false, nil
+}
+
+// callProvider refreshes tok at the provider. A failure starts key's
+// back-off (429, 503, no answer); a token that cannot be refreshed is
+// ErrNotAuthorized.
+func (b *Blueprint) callProvider(ctx context.Context, tok *Token, key string) (*Token, error) {
+	fresh, err := b.proto.refresh(ctx, tok)
+	if err != nil {
+		b.refresh.backOff(key, err, b.set.now())
+		return nil, err
+	}
+	if fresh == nil {
+		return nil, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
+	}
+	return fresh, nil
 }
 
 // refreshed remembers tok as the refresh result of key, stored in slot (or

@@ -54,14 +54,8 @@ func (b *Blueprint) refreshUnderLease(o owner, ll LeaseLocker, old *Token, key s
 	// store operations: each bounded by the store's own timeout
 	sctx := base
 	cur, err := lease.Token(sctx)
-	switch {
-	case err != nil:
-		return recentRefresh{}, err
-	case cur == nil:
-		return recentRefresh{}, fmt.Errorf("%w: logged out during refresh", ErrNotAuthorized)
-	case cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway):
-		// another instance refreshed it and stored it before unlocking
-		return b.refreshed(key, cur, b.slotOf(o)), nil
+	if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done {
+		return res, err
 	}
 	if ends := lease.Ends(); !ends.IsZero() {
 		// real time, not Options.Now: the lease ends in the store's time
@@ -73,13 +67,9 @@ func (b *Blueprint) refreshUnderLease(o owner, ll LeaseLocker, old *Token, key s
 		ctx, stop = context.WithDeadline(ctx, callBy)
 		defer stop()
 	}
-	tok, err := b.proto.refresh(ctx, cur)
+	tok, err := b.callProvider(ctx, cur, key)
 	if err != nil {
-		b.refresh.backOff(key, err, b.set.now())
 		return recentRefresh{}, err
-	}
-	if tok == nil {
-		return recentRefresh{}, fmt.Errorf("%w: the token expired and cannot be refreshed", ErrNotAuthorized)
 	}
 	if b.setter != nil {
 		return b.refreshed(key, tok, ""), nil // each request writes it through the setter
