@@ -49,7 +49,7 @@ func New(client redis.UniversalClient, cfg Config) *Store {
 	if cfg.Prefix == "" {
 		cfg.Prefix = DefaultPrefix
 	}
-	b := &backend{client: client, cfg: cfg}
+	b := &backend{client: client, cfg: cfg, deadlines: honoursDeadlines(client)}
 	return &Store{Store: storage.New(b, cfg.Config), backend: b}
 }
 
@@ -61,6 +61,9 @@ func (s *Store) TokenKey(provider, user string) string {
 type backend struct {
 	client redis.UniversalClient
 	cfg    Config
+	// deadlines: the client stops a command at its context's deadline
+	// (see bounded)
+	deadlines bool
 }
 
 func (b *backend) key(kind string, k storage.Key) string {
@@ -95,11 +98,13 @@ func slotTag(key string) string {
 
 // Load returns the token bytes of k, or nil, nil.
 func (b *backend) Load(ctx context.Context, k storage.Key) ([]byte, error) {
-	data, err := b.client.Get(ctx, b.key("token:", k)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	return data, b.failed(err)
+	return bounded(b, ctx, func(ctx context.Context) ([]byte, error) {
+		data, err := b.client.Get(ctx, b.key("token:", k)).Bytes()
+		if errors.Is(err, redis.Nil) {
+			return nil, nil
+		}
+		return data, b.failed(err)
+	})
 }
 
 // failed returns err, having asked a cluster client to reload its map of
@@ -121,14 +126,14 @@ func (b *backend) failed(err error) error {
 // RemoveSession). The token and its references are written by one script
 // (same slot, see refsKey), all in one round trip.
 func (b *backend) Save(ctx context.Context, k storage.Key, data []byte, tok *blueprint.Token) error {
-	_, err := b.save(ctx, k, nil, data, tok)
+	_, err := bounded(b, ctx, func(ctx context.Context) (bool, error) { return b.save(ctx, k, nil, data, tok) })
 	return err
 }
 
 // SaveIf is Save made only if the token bytes stored under k are old, in
 // the same script (storage.ConditionalBackend).
 func (b *backend) SaveIf(ctx context.Context, k storage.Key, old, data []byte, tok *blueprint.Token) (bool, error) {
-	return b.save(ctx, k, old, data, tok)
+	return bounded(b, ctx, func(ctx context.Context) (bool, error) { return b.save(ctx, k, old, data, tok) })
 }
 
 // saveScript sets the token KEYS[1] to ARGV[2] and its references KEYS[2]
@@ -192,6 +197,10 @@ func (b *backend) sessionKey(provider, ref string) string {
 // check and the delete are one script; references saved by earlier
 // versions (legacyRefsKey) are checked, then deleted.
 func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int, error) {
+	return bounded(b, ctx, func(ctx context.Context) (int, error) { return b.removeSession(ctx, provider, ref) })
+}
+
+func (b *backend) removeSession(ctx context.Context, provider, ref string) (int, error) {
 	if ref == "" {
 		return 0, nil
 	}
@@ -213,7 +222,7 @@ func (b *backend) RemoveSession(ctx context.Context, provider, ref string) (int,
 				return n, err
 			}
 			if slices.Contains(strings.Fields(cur), ref) {
-				if err := b.Remove(ctx, k); err != nil {
+				if err := b.remove(ctx, k); err != nil {
 					return n, err
 				}
 				got = 1
@@ -258,6 +267,11 @@ func (b *backend) ttl(tok *blueprint.Token) time.Duration {
 
 // Remove deletes the token of k and its session references.
 func (b *backend) Remove(ctx context.Context, k storage.Key) error {
+	_, err := bounded(b, ctx, func(ctx context.Context) (struct{}, error) { return struct{}{}, b.remove(ctx, k) })
+	return err
+}
+
+func (b *backend) remove(ctx context.Context, k storage.Key) error {
 	// the token and refsKey share a slot; legacyRefsKey may be in another
 	pipe := b.client.Pipeline()
 	pipe.Del(ctx, b.key("token:", k), b.refsKey(k))
@@ -269,11 +283,13 @@ func (b *backend) Remove(ctx context.Context, k storage.Key) error {
 // RemoveIf deletes the token of k and its session references if the token
 // bytes are old, in one script (storage.ConditionalBackend).
 func (b *backend) RemoveIf(ctx context.Context, k storage.Key, old []byte) (bool, error) {
-	n, err := removeIfScript.Run(ctx, b.client, []string{b.key("token:", k), b.refsKey(k)}, old).Int()
-	if err != nil || n != 1 {
-		return false, b.failed(err)
-	}
-	return true, b.failed(b.client.Del(ctx, b.legacyRefsKey(k)).Err())
+	return bounded(b, ctx, func(ctx context.Context) (bool, error) {
+		n, err := removeIfScript.Run(ctx, b.client, []string{b.key("token:", k), b.refsKey(k)}, old).Int()
+		if err != nil || n != 1 {
+			return false, b.failed(err)
+		}
+		return true, b.failed(b.client.Del(ctx, b.legacyRefsKey(k)).Err())
+	})
 }
 
 // removeIfScript deletes the token KEYS[1] and its references KEYS[2] if
@@ -302,7 +318,7 @@ func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Durat
 	val := base64.RawURLEncoding.EncodeToString(rb)
 	wait := 5 * time.Millisecond
 	for {
-		ok, err := b.client.SetNX(ctx, key, val, ttl).Result()
+		ok, err := bounded(b, ctx, func(ctx context.Context) (bool, error) { return b.client.SetNX(ctx, key, val, ttl).Result() })
 		if err != nil {
 			return nil, nil, b.failed(err)
 		}
@@ -323,10 +339,13 @@ func (b *backend) LockChecked(ctx context.Context, k storage.Key, ttl time.Durat
 			once.Do(func() {
 				rctx, cancel := context.WithTimeout(context.Background(), storage.DefaultTimeout)
 				defer cancel()
-				_ = release.Run(rctx, b.client, []string{key}, val).Err() // on failure, the lock expires after ttl
+				// on failure, the lock expires after ttl
+				_, _ = bounded(b, rctx, func(ctx context.Context) (any, error) {
+					return nil, release.Run(ctx, b.client, []string{key}, val).Err()
+				})
 			})
 		}, func(ctx context.Context) error {
-			got, err := b.client.Get(ctx, key).Result()
+			got, err := bounded(b, ctx, func(ctx context.Context) (string, error) { return b.client.Get(ctx, key).Result() })
 			if err == nil && got != val {
 				err = errLockLost
 			}
