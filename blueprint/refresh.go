@@ -111,6 +111,12 @@ func (r *refresher) backOff(key string, err error, now time.Time) {
 type recentRefresh struct {
 	tok  *Token
 	slot string
+	// fresh: the token was outside the refresh leeway when it was
+	// remembered (a provider may issue tokens that expire within it)
+	fresh bool
+	// remembered: the result was made earlier, not by the flight that
+	// returned it
+	remembered bool
 }
 
 func (r *refresher) init(ttl time.Duration) {
@@ -136,12 +142,11 @@ func (r *refresher) lookup(key string, now time.Time) (recentRefresh, bool) {
 	return r.recent.get(key, now)
 }
 
-// remember keeps tok as the refresh result of key; slot is where the shared
-// store holds it, or "".
-func (r *refresher) remember(key string, tok *Token, slot string, now time.Time) {
+// remember keeps res as the refresh result of key.
+func (r *refresher) remember(key string, res recentRefresh, now time.Time) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.recent.put(key, recentRefresh{tok: tok, slot: slot}, now)
+	r.recent.put(key, res, now)
 }
 
 // refreshToken replaces an expiring token: from the recent results, or by
@@ -154,6 +159,15 @@ func (r *refresher) remember(key string, tok *Token, slot string, now time.Time)
 // invalid_grant forgets the token and yields ErrNotAuthorized. o is whose
 // token it is: a request's user, or a user key outside any request
 // (ClientFor); both share one refresh.
+//
+// A remembered result that has come within the refresh leeway since it was
+// remembered is refreshed itself: a
+// request may read old late (a slow store), or from a store that lost the
+// refreshed token's write (a failover), while this process remembers the
+// refresh for DefaultRecentRefreshTTL, longer than a short-lived token
+// lives. Each remembered result is newer than the token it replaced, so the
+// chain ends at a refresh this call makes or joins, which is used as
+// issued.
 func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 	now := b.set.now()
 	if old.RefreshToken == "" {
@@ -163,8 +177,8 @@ func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 		return old, nil // within the leeway: still usable
 	}
 	key := refreshKey(b.name, old)
-	res, ok := b.refresh.lookup(key, now)
-	if !ok {
+	res, remembered := b.refresh.lookup(key, now)
+	if !remembered {
 		if err := b.refresh.backingOff(key, now); err != nil {
 			return b.refreshFailed(o, old, err)
 		}
@@ -174,6 +188,7 @@ func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 			// above and DoChan; its result is remembered by now. Refreshing
 			// again would replay a rotated refresh token.
 			if res, ok := b.refresh.lookup(key, b.set.now()); ok {
+				res.remembered = true
 				return res, nil
 			}
 			return b.refreshShared(leader, old, key)
@@ -184,9 +199,13 @@ func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 				return b.refreshFailed(o, old, r.Err)
 			}
 			res = r.Val.(recentRefresh)
+			remembered = res.remembered
 		case <-o.ctx.Done():
 			return nil, o.ctx.Err()
 		}
+	}
+	if remembered && res.fresh && res.tok.Expired(b.set.now(), b.set.leeway) {
+		return b.refreshToken(o, res.tok)
 	}
 	tok := res.tok.Clone()
 	if res.slot != "" && b.slotOf(o) == res.slot {
@@ -253,20 +272,25 @@ func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefres
 			unlock()
 		}
 	}()
+	restore := false
 	if shared {
 		var err error
 		if unlock, err = b.lockRefresh(ctx, o); err != nil {
 			return recentRefresh{}, err
 		}
 		cur, err := b.getShared(ctx, o)
-		if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done {
+		cur, restore = b.restoring(cur, err)
+		if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done && !restore {
 			return res, err
 		}
 		old = cur
 	}
-	tok, err := b.callProvider(ctx, old, key)
-	if err != nil {
-		return recentRefresh{}, err
+	tok := old // a restored token still fresh is written back as it is
+	if !restore || old.Expired(b.set.now(), b.set.leeway) {
+		var err error
+		if tok, err = b.callProvider(ctx, old, key); err != nil {
+			return recentRefresh{}, err
+		}
 	}
 	if shared && b.setter == nil {
 		// store before unlocking, so the next lock holder reads the new token
@@ -285,6 +309,28 @@ func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefres
 		return b.refreshed(key, tok, b.slotOf(o)), nil
 	}
 	return b.refreshed(key, tok, ""), nil
+}
+
+// restoring looks at the token read again under the refresh lock or lease
+// (cur, or the error reading it) for a token this process has refreshed
+// already: a store that answers it lost the write of its refresh (an
+// asynchronous replica promoted by a failover, say). Its refresh token is
+// spent; refreshing it again would replay it (with rotation and reuse
+// detection, the provider would end the grant). restoring returns the
+// newest token this process remembers refreshing from it, and true; or cur
+// and false.
+func (b *Blueprint) restoring(cur *Token, err error) (*Token, bool) {
+	if err != nil || cur == nil || cur.RefreshToken == "" {
+		return cur, false
+	}
+	restore := false
+	for {
+		res, ok := b.refresh.lookup(refreshKey(b.name, cur), b.set.now())
+		if !ok {
+			return cur, restore
+		}
+		cur, restore = res.tok, true
+	}
 }
 
 // refreshedElsewhere looks at the token read again under the refresh lock
@@ -323,8 +369,9 @@ func (b *Blueprint) callProvider(ctx context.Context, tok *Token, key string) (*
 // "": not known to be stored), and returns the result.
 func (b *Blueprint) refreshed(key string, tok *Token, slot string) recentRefresh {
 	now := b.set.now()
-	b.refresh.remember(key, tok, slot, now)
-	return recentRefresh{tok: tok, slot: slot}
+	res := recentRefresh{tok: tok, slot: slot, fresh: !tok.Expired(now, b.set.leeway)}
+	b.refresh.remember(key, res, now)
+	return res
 }
 
 // keepStoring retries store, the write of a refreshed token whose first

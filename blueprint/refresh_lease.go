@@ -54,22 +54,25 @@ func (b *Blueprint) refreshUnderLease(o owner, ll LeaseLocker, old *Token, key s
 	// store operations: each bounded by the store's own timeout
 	sctx := base
 	cur, err := lease.Token(sctx)
-	if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done {
+	cur, restore := b.restoring(cur, err)
+	if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done && !restore {
 		return res, err
 	}
-	if ends := lease.Ends(); !ends.IsZero() {
-		// real time, not Options.Now: the lease ends in the store's time
-		callBy := ends.Add(-op)
-		if time.Until(callBy) < b.set.timeout {
-			return recentRefresh{}, errLeaseRanOut
+	tok := cur // a restored token still fresh is written back as it is
+	if !restore || cur.Expired(b.set.now(), b.set.leeway) {
+		if ends := lease.Ends(); !ends.IsZero() {
+			// real time, not Options.Now: the lease ends in the store's time
+			callBy := ends.Add(-op)
+			if time.Until(callBy) < b.set.timeout {
+				return recentRefresh{}, errLeaseRanOut
+			}
+			var stop context.CancelFunc
+			ctx, stop = context.WithDeadline(ctx, callBy)
+			defer stop()
 		}
-		var stop context.CancelFunc
-		ctx, stop = context.WithDeadline(ctx, callBy)
-		defer stop()
-	}
-	tok, err := b.callProvider(ctx, cur, key)
-	if err != nil {
-		return recentRefresh{}, err
+		if tok, err = b.callProvider(ctx, cur, key); err != nil {
+			return recentRefresh{}, err
+		}
 	}
 	if b.setter != nil {
 		return b.refreshed(key, tok, ""), nil // each request writes it through the setter
