@@ -83,6 +83,28 @@ func waitClusterOK(ctx context.Context, c *redis.ClusterClient, within time.Dura
 	}
 }
 
+// waitReplicaSynced waits until the node at addr is a replica whose link to
+// its master is up and whose first full sync has finished.
+func waitReplicaSynced(ctx context.Context, addr string, within time.Duration) error {
+	n := redis.NewClient(&redis.Options{Addr: addr})
+	defer n.Close()
+	start := time.Now()
+	for {
+		info, err := n.Info(ctx, "replication").Result()
+		if err == nil {
+			if strings.Contains(info, "role:slave") && strings.Contains(info, "master_link_status:up") &&
+				strings.Contains(info, "master_sync_in_progress:0") {
+				return nil
+			}
+			err = fmt.Errorf("not a synced replica yet: %s", strings.Join(strings.Fields(info), " "))
+		}
+		if time.Since(start) > within {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // Invariant: a master of a Redis Cluster (three masters, three replicas)
 // SIGKILLed mid-load, its replica promoted by the cluster: no request takes
 // longer than its bounds, every failure wraps ErrStoreUnavailable, and
@@ -106,6 +128,11 @@ func TestFaultRedisClusterMasterFailover(t *testing.T) {
 	admin := clusterClient(t, addrs)
 	if _, err := waitClusterOK(ctx, admin, 10*time.Second); err != nil {
 		t.Fatalf("the cluster is not ok before the test: %v", err)
+	}
+	if err := admin.ForEachSlave(ctx, func(ctx context.Context, n *redis.Client) error {
+		return waitReplicaSynced(ctx, n.Options().Addr, 30*time.Second)
+	}); err != nil {
+		t.Fatalf("a replica of the cluster is not in sync before the test: %v", err)
 	}
 	w := newWorld(t, size.users, ra, rb)
 
@@ -137,6 +164,13 @@ func TestFaultRedisClusterMasterFailover(t *testing.T) {
 		}
 		if _, err := waitClusterOK(ctx, admin, 30*time.Second); err != nil {
 			t.Errorf("the cluster after restarting %s: %v", victim.addr, err)
+			return
+		}
+		// A replica promoted before its first full sync has finished
+		// would be an empty master: the next failover (a later run of
+		// this test) would lose that shard's tokens. Wait for the sync.
+		if err := waitReplicaSynced(ctx, victim.addr, 30*time.Second); err != nil {
+			t.Errorf("the restarted %s: %v", victim.addr, err)
 		}
 	})
 	if tl.n("store") == 0 {
