@@ -35,7 +35,6 @@ func copiedExamples(t *testing.T, names ...string) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goLine := regexp.MustCompile(`(?m)^go \S+$`).Find(rootMod)
 	mod := t.TempDir()
 	write := func(path string, data []byte) {
 		t.Helper()
@@ -46,14 +45,13 @@ func copiedExamples(t *testing.T, names ...string) map[string]string {
 			t.Fatal(err)
 		}
 	}
-	// the API client libraries the examples call (go-github), at the
-	// root module's versions
-	var libs string
-	for _, m := range regexp.MustCompile(`(?m)^\s*(github\.com/google/go-(?:github/v\d+|querystring) v\S+)`).FindAllSubmatch(rootMod, -1) {
-		libs += "require " + string(m[1]) + "\n"
-	}
-	write(filepath.Join(mod, "go.mod"), []byte("module example.test/copied\n\n"+string(goLine)+"\n\n"+
-		"require github.com/gindance/gindance v0.0.0\n"+libs+"\nreplace github.com/gindance/gindance => "+root+"\n"))
+	// The root module's requirements, indirect ones included, so that the
+	// scratch module's graph is the root's: the module cache then holds
+	// every go.mod it needs (with fewer requirements, go would look up
+	// go.mod files of versions the root's pruned graph never needed).
+	requires := regexp.MustCompile(`(?m)^module \S+$`).ReplaceAll(rootMod, []byte("module example.test/copied"))
+	write(filepath.Join(mod, "go.mod"), append(requires,
+		[]byte("\nrequire github.com/gindance/gindance v0.0.0\n\nreplace github.com/gindance/gindance => "+root+"\n")...))
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)
