@@ -115,15 +115,6 @@ type OAuth2Hooks struct {
 	// errors of the fields it fills (a preset names its environment
 	// variables).
 	Validate func() error
-	// PendingLoginSecret, when non-nil, is what the default pending-login
-	// cookie key is derived from instead of ClientSecret or ClientKeys
-	// (see Options.LoginCookieKey), for a provider package whose
-	// ClientSecret is not the client's stable secret: a placeholder, or a
-	// value that changes over time (providers/apple's signed JWT). It must
-	// be secret, the same on every replica, and stable. Empty but non-nil:
-	// derive no key (the session keeps pending logins unless
-	// LoginCookieKey is set).
-	PendingLoginSecret []byte
 }
 
 // Endpoints are a provider's URLs, as discovered.

@@ -89,16 +89,12 @@ func pendingLoginsFor(b *Blueprint, o Options, secret []byte, clientID string) (
 }
 
 // loginKeySecret is the OAuth 2.0 client's credential the default
-// pending-login key is derived from: OAuth2Hooks.PendingLoginSecret when a
-// provider package set it, else ClientSecret (client_secret_basic, _post and
-// _jwt alike), else, with ClientKeys (private_key_jwt), the newest key's
+// pending-login key is derived from: ClientSecret (client_secret_basic,
+// _post and _jwt alike), else, with ClientKeys (private_key_jwt), the newest key's
 // private key in PKCS #8. nil when the client has none that can be read: a
 // public client, or a key held by an opaque crypto.Signer (an HSM, a KMS).
 func (p *oauth2Protocol) loginKeySecret() []byte {
-	switch {
-	case p.cfg.Protocol.PendingLoginSecret != nil:
-		return p.cfg.Protocol.PendingLoginSecret
-	case p.cfg.ClientSecret != "":
+	if p.cfg.ClientSecret != "" {
 		return []byte(p.cfg.ClientSecret)
 	}
 	k := newestKey(p.cfg.ClientKeys)

@@ -78,6 +78,9 @@ func New(cfg Config) *oidc.Blueprint {
 	s, keyErr := newSigner(cfg)
 	opts := cfg.Options
 	opts.HTTPClient = s.client(opts.HTTPClient)
+	if opts.LoginCookieKey == nil && !opts.PendingLoginsInSession {
+		opts.LoginCookieKey = s.loginCookieKey(cfg.ClientID)
+	}
 	scopes := cfg.Scopes
 	if scopes == nil {
 		scopes = []string{"name", "email"}
@@ -85,12 +88,7 @@ func New(cfg Config) *oidc.Blueprint {
 	oc := oidc.Config{
 		Issuer: preset.Or(cfg.Issuer, DefaultIssuer), DiscoveryURL: cfg.DiscoveryURL,
 		TokenAuth: blueprint.ClientSecretPost, // Apple reads client_id and client_secret from the body
-		// The blueprint's ClientSecret is a public placeholder and the
-		// signed secret changes every SecretLifetime: pending-login
-		// cookies are sealed under a key derived from the team's private
-		// key instead, which is secret and stable.
-		PendingLoginSecret: s.loginSecret(),
-		FormPost:           cfg.FormPost || len(scopes) > 0,
+		FormPost:  cfg.FormPost || len(scopes) > 0,
 		Validate: func() error {
 			switch {
 			case cfg.TeamID == "":

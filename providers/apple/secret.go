@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hkdf"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
@@ -88,19 +90,27 @@ func newSigner(cfg Config) (*signer, error) {
 	return s, nil
 }
 
-// loginSecret is what the blueprint derives its pending-login cookie key
-// from: the private key in PKCS #8, the stable secret behind every signed
-// client secret. Empty (no key derived, pending logins in the session)
-// when the key did not parse, which Validate reports anyway.
-func (s *signer) loginSecret() []byte {
+// loginCookieKey is the key that seals the blueprint's pending-login
+// cookies (blueprint.Options.LoginCookieKey) unless the app sets its own:
+// the blueprint's ClientSecret is a public placeholder and the signed
+// secret changes every SecretLifetime, so the default key, derived from
+// ClientSecret, cannot be used. It is derived with HKDF-SHA256 from the
+// private key in PKCS #8, the stable, high-entropy secret behind every
+// signed client secret, and the client ID: the same on every replica given
+// the same key. nil when the key did not parse, which Validate reports.
+func (s *signer) loginCookieKey(clientID string) []byte {
 	if s.key == nil {
-		return []byte{}
+		return nil
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(s.key)
 	if err != nil {
-		return []byte{}
+		return nil
 	}
-	return der
+	key, err := hkdf.Key(sha256.New, der, nil, "gindance apple pending-login cookie key v1\x00"+clientID, blueprint.LoginCookieKeySize)
+	if err != nil {
+		return nil
+	}
+	return key
 }
 
 // clientSecret returns a valid client secret, signing a new one when the

@@ -118,12 +118,6 @@ type Config struct {
 	// Validate, when set, is one more configuration check (a preset's own
 	// settings), run by Blueprint.Validate, and so Mount, before oidc's.
 	Validate func() error
-	// PendingLoginSecret, when non-nil, replaces ClientSecret and
-	// ClientKeys as the secret the default pending-login cookie key is
-	// derived from: for a preset whose ClientSecret is a placeholder or
-	// changes over time (providers/apple). See
-	// blueprint.OAuth2Hooks.PendingLoginSecret.
-	PendingLoginSecret []byte
 	// CheckClaims, when set, is one more check of the verified claims, at
 	// login, refresh and in Claims (providers/google enforces hd with it).
 	CheckClaims func(claims map[string]any) error
@@ -221,8 +215,6 @@ func New(name string, cfg Config) *Blueprint {
 			VerifyLogin:   p.verifyLogin,
 			VerifyRefresh: p.verifyRefresh,
 			Validate:      p.validate,
-
-			PendingLoginSecret: cfg.PendingLoginSecret,
 		},
 	})
 	p.b = b
