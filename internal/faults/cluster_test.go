@@ -173,9 +173,6 @@ func TestFaultRedisClusterMasterFailover(t *testing.T) {
 			t.Errorf("the restarted %s: %v", victim.addr, err)
 		}
 	})
-	if tl.n("store") == 0 {
-		t.Errorf("no request saw the failover: %v", tl)
-	}
 	t.Logf("FAULTS redis cluster: master %s SIGKILLed, its replica promoted %v later", victim.addr, failover.Round(time.Millisecond))
 	w.checkInvariants("redis cluster master SIGKILLed, replica promoted", tl, "store")
 }

