@@ -90,9 +90,9 @@ type requestKey struct{ b *Blueprint }
 // requestState is what a blueprint remembers for the length of one request.
 type requestState struct {
 	loaded bool
-	// refreshed: tok is what a refresh in this request gave (an API's 401
-	// for it is not answered with another refresh); beside loaded, in its
-	// padding
+	// refreshed: tok is what a refresh made or joined in this request gave,
+	// not a remembered one (an API's 401 for it is not answered with
+	// another refresh); beside loaded, in its padding
 	refreshed bool
 	tok       *Token
 	err       error
@@ -431,8 +431,7 @@ func (b *Blueprint) token(c *gin.Context, st *requestState) (*Token, error) {
 	}
 	tok, err := b.getToken(c)
 	if err == nil && tok != nil && tok.Expired(b.set.now(), b.set.leeway) {
-		tok, err = b.refreshToken(requestOwner(c), tok)
-		st.refreshed = true
+		tok, st.refreshed, err = b.replaceToken(requestOwner(c), tok)
 	}
 	st.loaded, st.tok, st.err = true, tok, err
 	st.sign.init(c.Request.Context(), tok)

@@ -73,10 +73,9 @@ func (cl *Client) loadFor() (*Token, error) {
 	}
 	refreshed := false
 	if tok.Expired(b.set.now(), b.set.leeway) {
-		if tok, err = b.refreshToken(cl.owner(), tok); err != nil {
+		if tok, refreshed, err = b.replaceToken(cl.owner(), tok); err != nil {
 			return nil, err
 		}
-		refreshed = true
 	}
 	cl.setCurrent(tok, refreshed)
 	return tok, nil

@@ -169,18 +169,28 @@ func (r *refresher) remember(key string, res recentRefresh, now time.Time) {
 // chain ends at a refresh this call makes or joins, which is used as
 // issued.
 func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
+	tok, _, err := b.replaceToken(o, old)
+	return tok, err
+}
+
+// replaceToken is refreshToken, and made reports whether the token is what
+// a refresh made or joined by this call gave: not a remembered result, to
+// which an API's 401 is answered with one more refresh (it may have been
+// revoked since), nor old itself.
+func (b *Blueprint) replaceToken(o owner, old *Token) (tok *Token, made bool, err error) {
 	now := b.set.now()
 	if old.RefreshToken == "" {
 		if old.Expired(now, 0) {
-			return nil, fmt.Errorf("%w: the token expired and there is no refresh token", ErrNotAuthorized)
+			return nil, false, fmt.Errorf("%w: the token expired and there is no refresh token", ErrNotAuthorized)
 		}
-		return old, nil // within the leeway: still usable
+		return old, false, nil // within the leeway: still usable
 	}
 	key := refreshKey(b.name, old)
 	res, remembered := b.refresh.lookup(key, now)
 	if !remembered {
 		if err := b.refresh.backingOff(key, now); err != nil {
-			return b.refreshFailed(o, old, err)
+			tok, err := b.refreshFailed(o, old, err)
+			return tok, false, err
 		}
 		leader := b.detach(o) // the shared call may outlive this request
 		ch := b.refresh.group.DoChan(key, func() (any, error) {
@@ -196,25 +206,26 @@ func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 		select {
 		case r := <-ch:
 			if r.Err != nil {
-				return b.refreshFailed(o, old, r.Err)
+				tok, err := b.refreshFailed(o, old, r.Err)
+				return tok, false, err
 			}
 			res = r.Val.(recentRefresh)
 			remembered = res.remembered
 		case <-o.ctx.Done():
-			return nil, o.ctx.Err()
+			return nil, false, o.ctx.Err()
 		}
 	}
-	if remembered && res.fresh && res.tok.Expired(b.set.now(), b.set.leeway) {
-		return b.refreshToken(o, res.tok)
+	if remembered && res.fresh && res.tok.AccessToken != old.AccessToken && res.tok.Expired(b.set.now(), b.set.leeway) {
+		return b.replaceToken(o, res.tok)
 	}
-	tok := res.tok.Clone()
+	tok = res.tok.Clone()
 	if res.slot != "" && b.slotOf(o) == res.slot {
-		return tok, nil // the store holds it (or what replaced it since)
+		return tok, !remembered, nil // the store holds it (or what replaced it since)
 	}
 	if err := b.storeOwned(o, tok); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	return tok, nil
+	return tok, !remembered, nil
 }
 
 // refreshContext is the context the shared refresh runs on: a copy of c,
@@ -272,23 +283,22 @@ func (b *Blueprint) refreshShared(o owner, old *Token, key string) (recentRefres
 			unlock()
 		}
 	}()
-	restore := false
+	cur, restore := old, false
 	if shared {
 		var err error
 		if unlock, err = b.lockRefresh(ctx, o); err != nil {
 			return recentRefresh{}, err
 		}
-		cur, err := b.getShared(ctx, o)
+		cur, err = b.getShared(ctx, o)
 		cur, restore = b.restoring(cur, err)
 		if res, done, err := b.refreshedElsewhere(o, key, old, cur, err); done && !restore {
 			return res, err
 		}
-		old = cur
 	}
-	tok := old // a restored token still fresh is written back as it is
-	if !restore || old.Expired(b.set.now(), b.set.leeway) {
+	tok := cur
+	if !b.restoresAsIs(restore, old, cur) {
 		var err error
-		if tok, err = b.callProvider(ctx, old, key); err != nil {
+		if tok, err = b.callProvider(ctx, cur, key); err != nil {
 			return recentRefresh{}, err
 		}
 	}
@@ -324,13 +334,28 @@ func (b *Blueprint) restoring(cur *Token, err error) (*Token, bool) {
 		return cur, false
 	}
 	restore := false
-	for {
+	// each remembered result is newer than what it replaced; the bound
+	// guards against a memory that says otherwise
+	for range maxRestoreChain {
 		res, ok := b.refresh.lookup(refreshKey(b.name, cur), b.set.now())
-		if !ok {
-			return cur, restore
+		if !ok || res.tok.AccessToken == cur.AccessToken {
+			break
 		}
 		cur, restore = res.tok, true
 	}
+	return cur, restore
+}
+
+// maxRestoreChain bounds how many remembered refreshes restoring follows:
+// one per refresh within DefaultRecentRefreshTTL.
+const maxRestoreChain = 16
+
+// restoresAsIs reports whether cur, a token restoring found, is written
+// back as it is instead of refreshed: it is fresh, and it is not old, the
+// token the refresh was asked to replace (an API may have refused it
+// before its expiry).
+func (b *Blueprint) restoresAsIs(restore bool, old, cur *Token) bool {
+	return restore && cur.AccessToken != old.AccessToken && !cur.Expired(b.set.now(), b.set.leeway)
 }
 
 // refreshedElsewhere looks at the token read again under the refresh lock

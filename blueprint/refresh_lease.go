@@ -59,7 +59,7 @@ func (b *Blueprint) refreshUnderLease(o owner, ll LeaseLocker, old *Token, key s
 		return res, err
 	}
 	tok := cur // a restored token still fresh is written back as it is
-	if !restore || cur.Expired(b.set.now(), b.set.leeway) {
+	if !b.restoresAsIs(restore, old, cur) {
 		if ends := lease.Ends(); !ends.IsZero() {
 			// real time, not Options.Now: the lease ends in the store's time
 			callBy := ends.Add(-op)

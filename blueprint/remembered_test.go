@@ -3,6 +3,7 @@ package blueprint_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,30 +64,76 @@ func (b *forgetfulBackend) SaveIf(ctx context.Context, k storage.Key, old, data 
 // sees no refresh token twice (with reuse detection, that would end the
 // grant), and the user stays logged in.
 func TestStoreThatLostARefreshedTokenGetsItBack(t *testing.T) {
-	clock, p, b := rotatingOnAClock(t)
+	lw := newLostWrite(t)
+	lw.step(lifetime, 2) // the refreshed token is refreshed in turn, and written back
+	lw.check(t)
+}
+
+// The same, when the API refuses the remembered token before its expiry
+// (revoked: 401 invalid_token): refresh on 401 refreshes it, instead of
+// writing it back as it is and sending it again.
+func TestStoreThatLostARefreshedTokenGetsItBackAfterA401(t *testing.T) {
+	lw := newLostWrite(t)
+	c := storagetest.Request("u1")
+	remembered, err := lw.b.Token(c)
+	if err != nil || remembered == nil || remembered.AccessToken == lw.first.AccessToken {
+		t.Fatalf("the request's token: %v %v, want the remembered refresh", remembered, err)
+	}
+	form := url.Values{"token": {remembered.AccessToken}, "client_id": {gintest.DefaultClientID},
+		"client_secret": {gintest.DefaultClientSecret}}
+	resp, err := http.PostForm(lw.p.RevokeURL(), form)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoking the remembered token: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	lw.step(0, 2) // 401 invalid_token: refreshed, sent again
+	lw.check(t)
+}
+
+// lostWrite is a blueprint on a store that lost the write of the token it
+// refreshed: the store holds first, the process remembers its refresh.
+type lostWrite struct {
+	clock *fakeClock
+	p     *gintest.Provider
+	b     *blueprint.Blueprint
+	s     *storage.Store
+	first *blueprint.Token
+	step  func(advance time.Duration, wantRefreshes int)
+}
+
+func newLostWrite(t *testing.T) *lostWrite {
+	lw := &lostWrite{}
+	lw.clock, lw.p, lw.b = rotatingOnAClock(t)
 	backend := &forgetfulBackend{Backend: &memory.Backend{}}
-	s := storage.New(backend, storage.Config{User: storagetest.User})
-	b.SetStorage(s)
-	access, refresh := p.IssueToken("u1", lifetime)
-	first := &blueprint.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", Expiry: clock.Now().Add(lifetime)}
-	if err := s.SetFor(context.Background(), "fake", "u1", first); err != nil {
+	lw.s = storage.New(backend, storage.Config{User: storagetest.User})
+	lw.b.SetStorage(lw.s)
+	access, refresh := lw.p.IssueToken("u1", lifetime)
+	lw.first = &blueprint.Token{AccessToken: access, RefreshToken: refresh, TokenType: "Bearer", Expiry: lw.clock.Now().Add(lifetime)}
+	if err := lw.s.SetFor(context.Background(), "fake", "u1", lw.first); err != nil {
 		t.Fatal(err)
 	}
-	step := clockSteps(t, meEngine(b), clock, p, first.Expiry, storagetest.UserHeader, "u1")
+	lw.step = clockSteps(t, meEngine(lw.b), lw.clock, lw.p, lw.first.Expiry, storagetest.UserHeader, "u1")
 	backend.lose.Store(true)
-	step(lifetime-leeway, 1) // refreshed; the store acknowledges the write and loses it
+	lw.step(lifetime-leeway, 1) // refreshed; the store acknowledges the write and loses it
 	backend.lose.Store(false)
-	stored, err := s.GetFor(context.Background(), "fake", "u1")
-	if err != nil || stored.AccessToken != first.AccessToken {
+	stored, err := lw.s.GetFor(context.Background(), "fake", "u1")
+	if err != nil || stored.AccessToken != lw.first.AccessToken {
 		t.Fatalf("the store should still hold the first token (the write was lost): %v %v", stored, err)
 	}
-	step(time.Second, 1) // the remembered refresh stands in for the stored token
-	step(lifetime, 2)    // the refreshed token is refreshed in turn, and written back
-	if n := p.RefreshReuses(); n != 0 {
+	lw.step(time.Second, 1) // the remembered refresh stands in for the stored token
+	return lw
+}
+
+// check: no refresh token presented twice, and the store holds a token
+// newer than first and usable.
+func (lw *lostWrite) check(t *testing.T) {
+	t.Helper()
+	if n := lw.p.RefreshReuses(); n != 0 {
 		t.Errorf("%d refreshes presented a used refresh token", n)
 	}
-	stored, err = s.GetFor(context.Background(), "fake", "u1")
-	if err != nil || stored == nil || stored.AccessToken == first.AccessToken || stored.Expired(clock.Now(), leeway) {
+	stored, err := lw.s.GetFor(context.Background(), "fake", "u1")
+	if err != nil || stored == nil || stored.AccessToken == lw.first.AccessToken || stored.Expired(lw.clock.Now(), leeway) ||
+		lw.p.Revoked(stored.AccessToken) {
 		t.Errorf("the store holds %+v (%v), want the newest refreshed token", stored, err)
 	}
 }
