@@ -10,7 +10,7 @@ import (
 // honoursDeadlines reports whether client stops a command at its context's
 // deadline. go-redis does only when its options set ContextTimeoutEnabled;
 // otherwise a command waits for the client's ReadTimeout and WriteTimeout
-// (3 and 5 s by default) whatever the context says. A client of another
+// (5 s by default) whatever the context says. A client of another
 // type is taken not to.
 func honoursDeadlines(client redis.UniversalClient) bool {
 	switch c := client.(type) {
