@@ -161,13 +161,10 @@ func (r *refresher) remember(key string, res recentRefresh, now time.Time) {
 // (ClientFor); both share one refresh.
 //
 // A remembered result that has come within the refresh leeway since it was
-// remembered is refreshed itself: a
-// request may read old late (a slow store), or from a store that lost the
-// refreshed token's write (a failover), while this process remembers the
-// refresh for DefaultRecentRefreshTTL, longer than a short-lived token
-// lives. Each remembered result is newer than the token it replaced, so the
-// chain ends at a refresh this call makes or joins, which is used as
-// issued.
+// remembered is refreshed itself: a request may read old late (a slow
+// store), or from a store that lost the refreshed token's write (a
+// failover), while this process remembers the refresh for
+// DefaultRecentRefreshTTL, longer than a short-lived token lives.
 func (b *Blueprint) refreshToken(o owner, old *Token) (*Token, error) {
 	tok, _, err := b.replaceToken(o, old)
 	return tok, err
@@ -186,7 +183,7 @@ func (b *Blueprint) replaceToken(o owner, old *Token) (tok *Token, made bool, er
 		return old, false, nil // within the leeway: still usable
 	}
 	key := refreshKey(b.name, old)
-	res, remembered := b.refresh.lookup(key, now)
+	res, remembered := b.newestRemembered(old)
 	if !remembered {
 		if err := b.refresh.backingOff(key, now); err != nil {
 			tok, err := b.refreshFailed(o, old, err)
@@ -197,7 +194,7 @@ func (b *Blueprint) replaceToken(o owner, old *Token) (tok *Token, made bool, er
 			// A flight for this token may have finished between the lookup
 			// above and DoChan; its result is remembered by now. Refreshing
 			// again would replay a rotated refresh token.
-			if res, ok := b.refresh.lookup(key, b.set.now()); ok {
+			if res, ok := b.newestRemembered(old); ok {
 				res.remembered = true
 				return res, nil
 			}
@@ -215,8 +212,8 @@ func (b *Blueprint) replaceToken(o owner, old *Token) (tok *Token, made bool, er
 			return nil, false, o.ctx.Err()
 		}
 	}
-	if remembered && res.fresh && res.tok.AccessToken != old.AccessToken && res.tok.Expired(b.set.now(), b.set.leeway) {
-		return b.replaceToken(o, res.tok)
+	if remembered && res.fresh && res.tok.Expired(b.set.now(), b.set.leeway) {
+		return b.replaceToken(o, res.tok) // res.tok's refresh is not remembered: a flight
 	}
 	tok = res.tok.Clone()
 	if res.slot != "" && b.slotOf(o) == res.slot {
@@ -333,22 +330,32 @@ func (b *Blueprint) restoring(cur *Token, err error) (*Token, bool) {
 	if err != nil || cur == nil || cur.RefreshToken == "" {
 		return cur, false
 	}
-	restore := false
-	// each remembered result is newer than what it replaced; the bound
-	// guards against a memory that says otherwise
-	for range maxRestoreChain {
-		res, ok := b.refresh.lookup(refreshKey(b.name, cur), b.set.now())
-		if !ok || res.tok.AccessToken == cur.AccessToken {
-			break
-		}
-		cur, restore = res.tok, true
+	if res, ok := b.newestRemembered(cur); ok {
+		return res.tok, true
 	}
-	return cur, restore
+	return cur, false
 }
 
-// maxRestoreChain bounds how many remembered refreshes restoring follows:
-// one per refresh within DefaultRecentRefreshTTL.
-const maxRestoreChain = 16
+// newestRemembered follows this process's remembered refreshes from tok:
+// tok's result, that result's own, and so on. It returns the last one
+// found, or false when tok's refresh is not remembered.
+func (b *Blueprint) newestRemembered(tok *Token) (res recentRefresh, ok bool) {
+	now := b.set.now()
+	// each remembered result is newer than what it replaced; the bound
+	// guards against a memory that says otherwise
+	for range maxRememberedChain {
+		next, found := b.refresh.lookup(refreshKey(b.name, tok), now)
+		if !found || next.tok.AccessToken == tok.AccessToken {
+			break
+		}
+		res, ok, tok = next, true, next.tok
+	}
+	return res, ok
+}
+
+// maxRememberedChain bounds how many remembered refreshes newestRemembered
+// follows: one per refresh within DefaultRecentRefreshTTL.
+const maxRememberedChain = 16
 
 // restoresAsIs reports whether cur, a token restoring found, is written
 // back as it is instead of refreshed: it is fresh, and it is not old, the
