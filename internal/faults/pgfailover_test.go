@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -17,26 +16,19 @@ import (
 
 // The PostgreSQL primary and streaming standby .ci/run starts
 // (.ci/pg-failover): the multi-host DSN, the directory of both clusters,
-// and the variable that lets a test stop the primary.
+// and the variable that lets a test stop the primary (with the script's
+// kill-primary and promote).
 const (
 	pgFailoverDSNEnv = "GINDANCE_POSTGRES_FAILOVER_DSN"
 	pgFailoverDirEnv = "GINDANCE_POSTGRES_FAILOVER_DIR"
 	pgFailoverEnv    = "GINDANCE_POSTGRES_FAILOVER"
 )
 
-// pgCtl runs pg_ctl on the cluster in dir, as the postgres user when the
-// test runs as root (the clusters belong to it).
-func pgCtl(args ...string) error {
-	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pg_ctl")
-	if len(bins) == 0 {
-		return fmt.Errorf("no pg_ctl under /usr/lib/postgresql")
-	}
-	cmd := exec.Command(bins[len(bins)-1], args...)
-	if os.Geteuid() == 0 {
-		cmd = exec.Command("runuser", append([]string{"-u", "postgres", "--", bins[len(bins)-1]}, args...)...)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("pg_ctl %s: %v: %s", strings.Join(args, " "), err, out)
+// pgFailover runs .ci/pg-failover's cmd on the pair in dir.
+func pgFailover(cmd, dir string) error {
+	out, err := exec.Command("bash", filepath.Join("..", "..", ".ci", "pg-failover"), cmd, dir).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf(".ci/pg-failover %s: %v: %s", cmd, err, out)
 	}
 	return nil
 }
@@ -91,11 +83,11 @@ func TestFaultPostgresPrimaryFailover(t *testing.T) {
 	var fault error
 	tl := w.load(size, func() {
 		time.Sleep(size.duration / 3)
-		if fault = pgCtl("-D", filepath.Join(dir, "primary"), "-m", "immediate", "stop"); fault != nil {
+		if fault = pgFailover("kill-primary", dir); fault != nil {
 			return
 		}
 		stopped := time.Now()
-		if fault = pgCtl("-D", filepath.Join(dir, "standby"), "promote"); fault != nil {
+		if fault = pgFailover("promote", dir); fault != nil {
 			return
 		}
 		_, fault = waitWritable(dsn, 30*time.Second)
